@@ -1,0 +1,72 @@
+"""create_app: the Starlette application, its routes as data and its error table."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from image_repo.adapters.http.blocking import BlockingPool
+from image_repo.adapters.http.errors import exception_handlers
+from image_repo.adapters.http.image_endpoints import ImageEndpoints
+
+
+class AnyPathConvertor(Convertor[str]):
+    """Like Starlette's `path`, but also matching newlines, so a name holding an encoded control
+    character reaches the name check (400) instead of falling through to a 404."""
+
+    regex = r"[\s\S]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("anypath", AnyPathConvertor())
+
+ReadinessProbe = Callable[[], str | None]
+
+
+def create_app(
+    endpoints: ImageEndpoints,
+    pool: BlockingPool,
+    readiness: ReadinessProbe,
+    on_shutdown: Callable[[], None] = lambda: None,
+) -> Starlette:
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "alive"})
+
+    async def readyz(_request: Request) -> Response:
+        problem = await pool.run(readiness)
+        if problem is None:
+            return JSONResponse({"status": "ready"})
+        return JSONResponse(
+            {"status": "not ready", "reason": problem},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        on_shutdown()
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/images", endpoints.list_images, methods=["GET"]),
+        Route("/images/", endpoints.list_images, methods=["GET"]),
+        Route("/images/{path:anypath}", endpoints.get_image, methods=["GET"]),
+        Route("/images/{path:anypath}", endpoints.put_image, methods=["PUT"]),
+        Route("/images/{path:anypath}", endpoints.delete_image, methods=["DELETE"]),
+    ]
+    handlers: Any = exception_handlers()
+    return Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)

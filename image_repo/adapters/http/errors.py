@@ -1,0 +1,78 @@
+"""The one table from error class to HTTP answer, and the handlers Starlette calls with it."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from image_repo.domain import errors
+
+logger = logging.getLogger(__name__)
+
+# error class -> (status, stable error code). Starlette finds a handler by walking the
+# exception's MRO, so a subclass without its own row is answered by its parent's.
+ERROR_TABLE: dict[type[errors.ImageRepoError], tuple[int, str]] = {
+    errors.ImageRepoError: (500, "internal_error"),
+    errors.InvalidRequestError: (400, "invalid_request"),
+    errors.InvalidNameError: (400, "invalid_name"),
+    errors.InvalidParameterError: (400, "invalid_parameter"),
+    errors.InvalidPatternError: (400, "invalid_regex"),
+    errors.EmptyUploadError: (400, "empty_upload"),
+    errors.CorruptImageError: (400, "corrupt_image"),
+    errors.UnsupportedImageError: (415, "unsupported_media_type"),
+    errors.TooLargeError: (413, "too_large"),
+    errors.UploadTooLargeError: (413, "upload_too_large"),
+    errors.TooManyPixelsError: (413, "too_many_pixels"),
+    errors.TooManyImagesError: (413, "too_many_images"),
+    errors.ImageNotFoundError: (404, "not_found"),
+    errors.AlreadyExistsError: (412, "already_exists"),
+    errors.UnavailableError: (503, "unavailable"),
+    errors.StoreUnavailableError: (503, "store_unavailable"),
+    errors.SaturatedError: (503, "saturated"),
+}
+
+
+def error_response(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"error": code, "detail": detail}, status_code=status, headers=headers)
+
+
+async def handle_domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, errors.ImageRepoError)
+    status, code = next(ERROR_TABLE[c] for c in type(exc).__mro__ if c in ERROR_TABLE)
+    headers = None
+    if isinstance(exc, errors.UnavailableError):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
+        logger.warning("%s %s: %s", request.method, request.url.path, exc)
+    if status >= 500 and headers is None:
+        logger.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return error_response(500, code, "internal error")
+    return error_response(status, code, exc.detail, headers)
+
+
+async def handle_http_error(_request: Request, exc: Exception) -> Response:
+    """Routing errors (404, 405) in the same JSON shape as everything else."""
+    assert isinstance(exc, HTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    response = error_response(exc.status_code, code, str(exc.detail))
+    response.headers.update(exc.headers or {})
+    return response
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    """A bug: logged with its traceback, answered with nothing an attacker can use."""
+    logger.error("%s %s: unhandled error", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal_error", "internal error")
+
+
+def exception_handlers() -> dict[type[Exception] | int, object]:
+    handlers: dict[type[Exception] | int, object] = {
+        cls: handle_domain_error for cls in ERROR_TABLE
+    }
+    handlers[HTTPException] = handle_http_error
+    handlers[Exception] = handle_unexpected
+    return handlers

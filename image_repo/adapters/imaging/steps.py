@@ -1,0 +1,102 @@
+"""The derivation pipeline's steps, imgproxy-style: each takes an image and returns one."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from PIL import Image, ImageCms, ImageFilter
+
+from image_repo.adapters.imaging.formats import ALPHA_FORMATS
+from image_repo.domain.spec import Spec
+
+Step = Callable[[Image.Image, Spec], Image.Image]
+
+ORIENTATION_TAG = 0x0112
+_TRANSPOSE_FOR_ORIENTATION: dict[int, Image.Transpose] = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def orientation_of(image: Image.Image) -> int:
+    """The EXIF orientation (1 when absent, out of range or unreadable: a corrupt EXIF block
+    must not make an image unservable)."""
+    try:
+        value = image.getexif().get(ORIENTATION_TAG, 1)
+    except Exception:
+        return 1
+    return value if isinstance(value, int) and value in range(1, 9) else 1
+
+
+def swaps_sides(orientation: int) -> bool:
+    return orientation in (5, 6, 7, 8)
+
+
+def orient(image: Image.Image, _spec: Spec) -> Image.Image:
+    """Apply EXIF orientation to the pixels, so the output needs no tag to be upright."""
+    method = _TRANSPOSE_FOR_ORIENTATION.get(orientation_of(image))
+    return image if method is None else image.transpose(method)
+
+
+def to_srgb(image: Image.Image, _spec: Spec) -> Image.Image:
+    """Convert pixels to sRGB while the embedded profile is still known, then to a mode every
+    later step handles (L, RGB or RGBA); the profile itself is dropped at encode time."""
+    icc = image.info.get("icc_profile")
+    if icc and image.mode in ("RGB", "RGBA", "CMYK", "L"):
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            output_mode = "RGBA" if image.mode == "RGBA" else "RGB"
+            converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode=output_mode)
+            if converted is not None:
+                image = converted
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # an unreadable profile is treated as sRGB, as browsers do
+    return _to_working_mode(image)
+
+
+def _to_working_mode(image: Image.Image) -> Image.Image:
+    if image.mode in ("L", "RGB", "RGBA"):
+        return image
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit grey: scale to 8 bits instead of letting convert() clip at 255.
+        return image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    has_alpha = "A" in image.getbands() or "transparency" in image.info
+    return image.convert("RGBA" if has_alpha else "RGB")
+
+
+def fit(image: Image.Image, spec: Spec) -> Image.Image:
+    """Fit the box keeping the aspect ratio, never enlarging. `reducing_gap` lets Pillow
+    shrink by whole factors first (fast) and resample with LANCZOS only the last step."""
+    if spec.box is None:
+        return image
+    target = spec.box.fit(*image.size)
+    if target == image.size:
+        return image
+    return image.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
+
+
+def sharpen(image: Image.Image, spec: Spec) -> Image.Image:
+    """A mild unsharp mask after a strong downscale restores the crispness thumbnails lose."""
+    if spec.sharpen <= 0:
+        return image
+    percent = round(spec.sharpen * 100)
+    return image.filter(ImageFilter.UnsharpMask(radius=1.0, percent=percent, threshold=2))
+
+
+def flatten(image: Image.Image, spec: Spec) -> Image.Image:
+    """Composite alpha onto the background colour for formats that cannot carry it."""
+    if image.mode != "RGBA" or spec.kind in ALPHA_FORMATS:
+        return image
+    background = Image.new("RGB", image.size, f"#{spec.background}")
+    background.paste(image, mask=image.getchannel("A"))
+    return background
+
+
+PIPELINE: tuple[Step, ...] = (orient, to_srgb, fit, sharpen, flatten)

@@ -1,0 +1,37 @@
+"""IssueTempUrl: store a derived image in the cache container and sign a URL to it."""
+
+from __future__ import annotations
+
+import attrs
+
+from image_repo.application.fetch_image import FetchImage
+from image_repo.application.ports import DerivedStore, UrlSigner
+from image_repo.domain.names import ImageName
+from image_repo.domain.records import TempUrl
+from image_repo.domain.spec import Spec
+
+
+@attrs.frozen
+class IssuedUrl:
+    name: ImageName
+    url: TempUrl
+
+
+class IssueTempUrl:
+    """A URL must point at bytes that exist, so the derivative is written (and Swift has
+    confirmed it) before the URL is signed; an already stored one is not written again."""
+
+    def __init__(
+        self, fetch: FetchImage, derived: DerivedStore, signer: UrlSigner, ttl_seconds: int
+    ) -> None:
+        self._fetch = fetch
+        self._derived = derived
+        self._signer = signer
+        self._ttl_seconds = ttl_seconds
+
+    def execute(self, name: ImageName, spec: Spec) -> IssuedUrl:
+        fetched = self._fetch.execute(name, spec)
+        if fetched.tier != "swift":
+            self._derived.put(fetched.key, fetched.image)
+        filename = f"{str(name).rsplit('/', 1)[-1]}.{spec.kind.extension}"
+        return IssuedUrl(name, self._signer.sign(fetched.key, self._ttl_seconds, filename))

@@ -1,0 +1,97 @@
+"""The ports: what the use cases need from the world, as Protocols over bytes and records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+from image_repo.domain.keys import DerivedImageKey
+from image_repo.domain.names import ImageName
+from image_repo.domain.records import (
+    DerivedImage,
+    ImageInfo,
+    ImageMeta,
+    Original,
+    StoredOriginal,
+    TempUrl,
+)
+from image_repo.domain.spec import Spec
+
+
+class OriginalStore(Protocol):
+    """Where originals live (the Swift data container)."""
+
+    def put(
+        self, name: ImageName, data: bytes, info: ImageInfo, *, if_absent: bool = False
+    ) -> StoredOriginal:
+        """Store `data` under `name`; the store must verify the bytes' MD5 before answering.
+        With `if_absent`, raise AlreadyExistsError instead of replacing an existing image."""
+        ...
+
+    def head(self, name: ImageName) -> StoredOriginal:
+        """The stored original for `name` (raises ImageNotFoundError)."""
+        ...
+
+    def get(self, name: ImageName) -> Original:
+        """The stored original's bytes (raises ImageNotFoundError)."""
+        ...
+
+    def delete(self, name: ImageName) -> bool:
+        """Remove every object holding `name`; False when there was none."""
+        ...
+
+    def iter_object_names(self, prefix: str = "") -> Iterator[str]:
+        """Every object name under `prefix`, in the store's order, fetched page by page."""
+        ...
+
+
+class ImageProcessor(Protocol):
+    """The imaging library behind the service."""
+
+    def identify(self, data: bytes) -> ImageInfo:
+        """Read the header only (raises UnsupportedImageError for anything not an allowed image)."""
+        ...
+
+    def verify(self, data: bytes) -> None:
+        """Check the image decodes as far as it can without decoding it all (CorruptImageError)."""
+        ...
+
+    def derive(self, data: bytes, spec: Spec) -> DerivedImage:
+        """Make the image `spec` describes from an original's bytes."""
+        ...
+
+    def read_meta(self, data: bytes, *, include_gps: bool) -> ImageMeta:
+        """Header facts and the whitelisted EXIF; GPS only with `include_gps`."""
+        ...
+
+
+class DerivedStore(Protocol):
+    """Derived images kept in the object store (the Swift cache container)."""
+
+    def get(self, key: DerivedImageKey) -> bytes | None: ...
+
+    def put(self, key: DerivedImageKey, image: DerivedImage) -> None: ...
+
+    def delete_all(self, name: ImageName) -> int:
+        """Remove every derivative of `name`, whatever its original's ETag."""
+        ...
+
+
+class UrlSigner(Protocol):
+    def sign(self, key: DerivedImageKey, ttl_seconds: int, filename: str) -> TempUrl:
+        """A URL that fetches the stored derivative `key` without credentials until it expires."""
+        ...
+
+
+class Matcher(Protocol):
+    def search(self, text: str) -> bool:
+        """True when the pattern matches anywhere in `text` (as Perl's `=~`)."""
+        ...
+
+
+class PatternCompiler(Protocol):
+    """A regular-expression engine that runs in linear time, so no pattern can hang a worker."""
+
+    def compile(self, pattern: str) -> Matcher:
+        """Compile `pattern` (raises InvalidPatternError saying why it was refused)."""
+        ...

@@ -1,0 +1,46 @@
+"""UploadImage: check an upload in the SPEC's order, then store the original as uploaded."""
+
+from __future__ import annotations
+
+import attrs
+
+from image_repo.application.ports import ImageProcessor, OriginalStore
+from image_repo.domain.errors import EmptyUploadError, UploadTooLargeError
+from image_repo.domain.limits import ImageLimits
+from image_repo.domain.names import ImageName
+from image_repo.domain.records import ImageInfo, StoredOriginal
+
+
+@attrs.frozen
+class UploadedImage:
+    name: ImageName
+    info: ImageInfo
+    stored: StoredOriginal
+
+
+class UploadImage:
+    """Checks run cheapest first and nothing touches the store until all have passed, so a
+    refused upload changes nothing."""
+
+    def __init__(
+        self,
+        store: OriginalStore,
+        processor: ImageProcessor,
+        limits: ImageLimits,
+        max_upload_bytes: int,
+    ) -> None:
+        self._store = store
+        self._processor = processor
+        self._limits = limits
+        self._max_upload_bytes = max_upload_bytes
+
+    def execute(self, name: ImageName, data: bytes, *, if_absent: bool = False) -> UploadedImage:
+        if not data:
+            raise EmptyUploadError("the request body is empty; send the image bytes")
+        if len(data) > self._max_upload_bytes:
+            raise UploadTooLargeError(f"the limit is {self._max_upload_bytes} bytes")
+        info = self._processor.identify(data)
+        self._limits.check(info)
+        self._processor.verify(data)
+        stored = self._store.put(name, data, info, if_absent=if_absent)
+        return UploadedImage(name, info, stored)

@@ -1,0 +1,186 @@
+"""The composition root: the one place that reads configuration and wires adapters to ports."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+
+from dependency_injector import containers, providers
+from starlette.applications import Starlette
+
+from image_repo.adapters.http.app import create_app
+from image_repo.adapters.http.blocking import BlockingPool
+from image_repo.adapters.http.image_endpoints import HttpSettings, ImageEndpoints, ImageUseCases
+from image_repo.adapters.imaging.formats import writable_formats
+from image_repo.adapters.imaging.pillow_processor import PillowProcessor
+from image_repo.adapters.regex.re2_compiler import Re2PatternCompiler
+from image_repo.adapters.swift.connection import SwiftConnectionPool, connection_factory
+from image_repo.adapters.swift.derived_store import SwiftDerivedStore
+from image_repo.adapters.swift.original_store import SwiftOriginalStore
+from image_repo.adapters.swift.temp_urls import SwiftTempUrlSigner
+from image_repo.application.delete_image import DeleteImage
+from image_repo.application.fetch_image import FetchImage
+from image_repo.application.issue_temp_url import IssueTempUrl
+from image_repo.application.list_images import ListImages
+from image_repo.application.read_meta import ReadMeta
+from image_repo.application.select_images import SelectImages
+from image_repo.application.upload_image import UploadImage
+from image_repo.domain.derivation import DerivationDefaults
+from image_repo.domain.errors import StoreUnavailableError
+from image_repo.domain.formats import ImageFormat
+from image_repo.domain.limits import ImageLimits
+from image_repo.settings import AppConfig, ImagesConfig, SwiftCredentials, resolve_credentials
+
+logger = logging.getLogger(__name__)
+
+
+def derivation_defaults(images: ImagesConfig) -> DerivationDefaults:
+    width, height = images.thumbnail_size
+    return DerivationDefaults(
+        default_kind=ImageFormat.JPEG
+        if images.default_kind == "jpg"
+        else ImageFormat(images.default_kind),
+        thumbnail_width=width,
+        thumbnail_height=height,
+        jpeg_quality=images.jpeg_quality,
+        webp_quality=images.webp_quality,
+        avif_quality=images.avif_quality,
+        thumbnail_sharpen=images.thumbnail_sharpen,
+        background=images.background.removeprefix("#").lower(),
+        strip_metadata=images.strip_metadata,
+    )
+
+
+def swift_pool(credentials: SwiftCredentials, config: AppConfig) -> SwiftConnectionPool:
+    factory = connection_factory(
+        auth_url=credentials.auth_url,
+        user=credentials.user,
+        key=credentials.key,
+        auth_version=credentials.auth_version,
+        os_options=dict(credentials.os_options),
+        timeout_seconds=config.swift.timeout_seconds,
+        retries=config.swift.retries,
+    )
+    return SwiftConnectionPool(factory, size=config.workers.swift_threads)
+
+
+class Container(containers.DeclarativeContainer):
+    """Singletons for shared adapters, Factories for the use cases that use them."""
+
+    config = providers.Dependency(instance_of=AppConfig)
+    environ = providers.Dependency(instance_of=dict)
+
+    credentials = providers.Singleton(resolve_credentials, config.provided.swift, environ)
+    swift_connections = providers.Singleton(swift_pool, credentials, config)
+    original_store = providers.Singleton(
+        SwiftOriginalStore, swift_connections, config.provided.swift.container
+    )
+    processor = providers.Singleton(PillowProcessor)
+    pattern_compiler = providers.Singleton(Re2PatternCompiler)
+    limits = providers.Singleton(
+        ImageLimits,
+        max_pixels=config.provided.images.max_pixels,
+        max_frames=config.provided.images.max_frames,
+    )
+    blocking_pool = providers.Singleton(
+        BlockingPool,
+        "image_repo",
+        threads=config.provided.workers.swift_threads,
+        max_queue=config.provided.workers.max_queue,
+    )
+
+    derived_store = providers.Singleton(
+        SwiftDerivedStore, swift_connections, config.provided.swift.cache_container
+    )
+    url_signer = providers.Singleton(
+        SwiftTempUrlSigner,
+        swift_connections,
+        config.provided.swift.cache_container,
+        url_key=config.provided.swift.url_key,
+        url_digest=config.provided.swift.url_digest,
+    )
+
+    fetch = providers.Singleton(
+        FetchImage,
+        original_store,
+        processor,
+        limits,
+        derived=providers.Callable(
+            lambda enabled, store: store if enabled else None,
+            config.provided.cache.swift_cache,
+            derived_store,
+        ),
+    )
+    listing = providers.Singleton(
+        ListImages,
+        original_store,
+        pattern_compiler,
+        max_pattern_bytes=config.provided.images.max_regex_bytes,
+    )
+    use_cases = providers.Singleton(
+        ImageUseCases,
+        upload=providers.Singleton(
+            UploadImage,
+            original_store,
+            processor,
+            limits,
+            max_upload_bytes=config.provided.images.max_upload_bytes,
+        ),
+        fetch=fetch,
+        list=listing,
+        select=providers.Singleton(
+            SelectImages, listing, max_images=config.provided.images.max_zip_images
+        ),
+        meta=providers.Singleton(
+            ReadMeta,
+            original_store,
+            processor,
+            include_gps=config.provided.images.meta_include_gps,
+        ),
+        temp_url=providers.Singleton(
+            IssueTempUrl,
+            providers.Singleton(FetchImage, original_store, processor, limits, derived_store),
+            derived_store,
+            url_signer,
+            ttl_seconds=config.provided.swift.url_ttl,
+        ),
+        delete=providers.Singleton(DeleteImage, original_store, derived_store),
+    )
+    http_settings = providers.Singleton(
+        HttpSettings,
+        max_upload_bytes=config.provided.images.max_upload_bytes,
+        max_dimension=config.provided.images.max_dimension,
+        output_formats=providers.Callable(writable_formats),
+        defaults=providers.Callable(derivation_defaults, config.provided.images),
+        cache_max_age_seconds=config.provided.cache.original_ttl_seconds,
+    )
+    endpoints = providers.Singleton(ImageEndpoints, use_cases, blocking_pool, http_settings)
+
+
+def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> Starlette:
+    """Resolve credentials (failing fast when there are none), wire everything, and return the
+    ASGI app. Containers in Swift are created here when Swift answers, else on first write."""
+    container = Container(config=config, environ=dict(os.environ if environ is None else environ))
+    container.credentials()
+    store = container.original_store()
+    pool = container.blocking_pool()
+    try:
+        store.ensure_container()
+        container.derived_store().ensure_container()
+    except StoreUnavailableError as error:
+        logger.warning("Swift is not reachable at start (%s); serving what can be served", error)
+
+    def shut_down() -> None:
+        pool.shutdown()
+        container.swift_connections().close()
+
+    return create_app(
+        container.endpoints(), pool, readiness=store.readiness_problem, on_shutdown=shut_down
+    )
+
+
+def install_url_key(config: AppConfig, environ: Mapping[str, str]) -> None:
+    """What `image_repo set-url-key` does: no Swift command-line client needed."""
+    container = Container(config=config, environ=dict(environ))
+    container.url_signer().install_key()

@@ -1,0 +1,91 @@
+"""The typed errors of image_repo: one base, no HTTP statuses (the HTTP adapter maps them)."""
+
+from __future__ import annotations
+
+
+class ImageRepoError(Exception):
+    """Base of every error the service raises on purpose.
+
+    `public_message` is safe to show a client; the exception text may carry more detail for logs.
+    """
+
+    public_message = "the request failed"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.public_message)
+        self.detail = detail or self.public_message
+
+
+class InvalidRequestError(ImageRepoError):
+    """The request itself is wrong (a 4xx): nothing was changed."""
+
+    public_message = "invalid request"
+
+
+class InvalidNameError(InvalidRequestError):
+    public_message = "invalid image name"
+
+
+class InvalidParameterError(InvalidRequestError):
+    public_message = "invalid query parameter"
+
+
+class InvalidPatternError(InvalidRequestError):
+    public_message = "invalid regular expression"
+
+
+class EmptyUploadError(InvalidRequestError):
+    public_message = "empty upload"
+
+
+class CorruptImageError(InvalidRequestError):
+    public_message = "corrupt or truncated image"
+
+
+class UnsupportedImageError(ImageRepoError):
+    """The bytes are not an image of a format the service accepts."""
+
+    public_message = "not an image of a supported format"
+
+
+class TooLargeError(ImageRepoError):
+    public_message = "too large"
+
+
+class UploadTooLargeError(TooLargeError):
+    public_message = "upload too large"
+
+
+class TooManyPixelsError(TooLargeError):
+    public_message = "image has too many pixels or frames"
+
+
+class TooManyImagesError(TooLargeError):
+    public_message = "too many images match"
+
+
+class ImageNotFoundError(ImageRepoError):
+    public_message = "image not found"
+
+
+class AlreadyExistsError(ImageRepoError):
+    """A conditional write (If-None-Match: *) found the name taken."""
+
+    public_message = "image already exists"
+
+
+class UnavailableError(ImageRepoError):
+    """A temporary condition: the client should retry later."""
+
+    public_message = "temporarily unavailable"
+    retry_after_seconds = 5
+
+
+class StoreUnavailableError(UnavailableError):
+    public_message = "object store unreachable"
+    retry_after_seconds = 10
+
+
+class SaturatedError(UnavailableError):
+    public_message = "server saturated"
+    retry_after_seconds = 2

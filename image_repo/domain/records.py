@@ -1,0 +1,70 @@
+"""Small frozen records that cross the ports: facts about images, never framework objects."""
+
+from __future__ import annotations
+
+import attrs
+
+from image_repo.domain.formats import ImageFormat
+
+
+@attrs.frozen
+class ImageInfo:
+    """What an image's header says. Width and height are as displayed (EXIF orientation
+    applied), because that is what every client means by an image's size."""
+
+    format: ImageFormat
+    width: int
+    height: int
+    frames: int = 1
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height * self.frames
+
+
+@attrs.frozen
+class StoredOriginal:
+    """An original as the store holds it: its object, ETag (MD5 of the bytes) and metadata."""
+
+    name: str
+    object_name: str
+    etag: str
+    bytes: int
+    content_type: str
+    last_modified: str = ""
+
+
+@attrs.frozen
+class Original:
+    stored: StoredOriginal
+    data: bytes = attrs.field(repr=False)
+
+
+@attrs.frozen
+class DerivedImage:
+    """Encoded bytes of a derived image, ready to serve."""
+
+    format: ImageFormat
+    data: bytes = attrs.field(repr=False)
+
+
+@attrs.frozen
+class TempUrl:
+    """A temporary, signed URL; `expires` in seconds since 1970."""
+
+    url: str
+    expires: int
+
+
+ExifValue = str | int | float
+
+
+@attrs.frozen
+class ImageMeta:
+    """What `meta=true` tells about an original: never more than the EXIF whitelist."""
+
+    format: ImageFormat
+    width: int
+    height: int
+    mode: str
+    exif: dict[str, ExifValue] = attrs.field(factory=dict)

@@ -1,0 +1,6 @@
+"""A real single-node OpenStack Swift on loopback, for local runs and integration tests."""
+
+from image_repo.localswift.cluster import LocalSwift, SwiftEndpoint
+from image_repo.localswift.install import ensure_swift_installed
+
+__all__ = ["LocalSwift", "SwiftEndpoint", "ensure_swift_installed"]

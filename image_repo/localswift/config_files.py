@@ -1,0 +1,82 @@
+"""The configuration files of a one-device, one-replica Swift, all paths absolute."""
+
+from __future__ import annotations
+
+import base64
+import getpass
+import secrets
+from pathlib import Path
+
+import attrs
+
+USER = "test:tester"
+KEY = "testing"
+
+
+@attrs.frozen
+class Ports:
+    proxy: int
+    account: int
+    container: int
+    object: int
+
+
+def _common(etc: Path, port: int) -> str:
+    return (
+        "[DEFAULT]\n"
+        f"swift_dir = {etc}\n"
+        "bind_ip = 127.0.0.1\n"
+        f"bind_port = {port}\n"
+        "workers = 0\n"
+        f"user = {getpass.getuser()}\n"
+        "log_level = WARNING\n"
+    )
+
+
+def _backend(etc: Path, devices: Path, port: int, kind: str) -> str:
+    return (
+        _common(etc, port)
+        + f"devices = {devices}\nmount_check = false\ndisable_fallocate = true\n\n"
+        + f"[pipeline:main]\npipeline = healthcheck {kind}-server\n\n"
+        + "[filter:healthcheck]\nuse = egg:swift#healthcheck\n\n"
+        + f"[app:{kind}-server]\nuse = egg:swift#{kind}\n"
+    )
+
+
+def _proxy(etc: Path, port: int) -> str:
+    """account_autocreate: else creating a container 404s. error_suppression_interval = 0: with
+    one device, one error would otherwise make the proxy skip it for a minute (every PUT 503).
+    Without memcached, tempauth needs a fernet key to issue tokens."""
+    fernet_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    return (
+        _common(etc, port)
+        + "\n[pipeline:main]\npipeline = healthcheck tempurl tempauth proxy-server\n\n"
+        + "[filter:healthcheck]\nuse = egg:swift#healthcheck\n\n"
+        + "[filter:tempurl]\nuse = egg:swift#tempurl\nallowed_digests = sha256 sha512\n\n"
+        + "[filter:tempauth]\nuse = egg:swift#tempauth\n"
+        + f"user_test_tester = {KEY} .admin\n"
+        + f"fernet_key_k1 = {fernet_key}\nactive_fernet_key_id = k1\n\n"
+        + "[app:proxy-server]\nuse = egg:swift#proxy\n"
+        + "account_autocreate = true\nallow_account_management = true\n"
+        + "error_suppression_interval = 0\n"
+    )
+
+
+def write_config(root: Path, ports: Ports) -> Path:
+    """Write swift.conf and the four server configs under `root/etc`; returns that folder."""
+    etc, devices = root / "etc", root / "srv"
+    etc.mkdir(parents=True, exist_ok=True)
+    (devices / "d1").mkdir(parents=True, exist_ok=True)
+    (root / "log").mkdir(exist_ok=True)
+    (etc / "swift.conf").write_text(
+        "[swift-hash]\nswift_hash_path_prefix = image_repo\nswift_hash_path_suffix = localswift\n\n"
+        "[storage-policy:0]\nname = default\ndefault = yes\n"
+    )
+    (etc / "proxy-server.conf").write_text(_proxy(etc, ports.proxy))
+    for kind, port in (
+        ("account", ports.account),
+        ("container", ports.container),
+        ("object", ports.object),
+    ):
+        (etc / f"{kind}-server.conf").write_text(_backend(etc, devices, port, kind))
+    return etc

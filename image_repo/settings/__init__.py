@@ -1,0 +1,28 @@
+"""The configuration: one typed tree, loaded strictly from YAML, with credentials resolved."""
+
+from image_repo.settings.credentials import CredentialsError, SwiftCredentials, resolve_credentials
+from image_repo.settings.loading import ConfigError, load_config
+from image_repo.settings.template import render_template
+from image_repo.settings.tree import (
+    AppConfig,
+    CacheConfig,
+    ImagesConfig,
+    ServerConfig,
+    SwiftConfig,
+    WorkersConfig,
+)
+
+__all__ = [
+    "AppConfig",
+    "CacheConfig",
+    "ConfigError",
+    "CredentialsError",
+    "ImagesConfig",
+    "ServerConfig",
+    "SwiftConfig",
+    "SwiftCredentials",
+    "WorkersConfig",
+    "load_config",
+    "render_template",
+    "resolve_credentials",
+]

@@ -1,0 +1,166 @@
+"""Every option, its default and its one-line doc, in one tree of frozen attrs classes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import attrs
+
+MIB = 1 << 20
+GIB = 1 << 30
+
+
+def option(default: Any, doc: str, *validators: Any) -> Any:
+    """A field with its `-Yt` comment; validators run at construction, so a bad value in the
+    file is refused at start with the option's path."""
+    return attrs.field(default=default, metadata={"doc": doc}, validator=list(validators))
+
+
+positive = attrs.validators.gt(0)
+non_negative = attrs.validators.ge(0)
+
+
+def one_of(*values: str) -> Any:
+    return attrs.validators.in_(values)
+
+
+def _colour(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValueError(f"{attribute.name} must be a colour like #ffffff, not {value!r}")
+
+
+def _size_pair(
+    _instance: object, attribute: attrs.Attribute[tuple[int, int]], value: tuple[int, int]
+) -> None:
+    if len(value) != 2 or any(side < 1 for side in value):
+        raise ValueError(f"{attribute.name} must be [width, height] of positive integers")
+
+
+@attrs.frozen
+class ServerConfig:
+    host: str = option("127.0.0.1", "address to listen on (a non-loopback address exposes writes)")
+    port: int = option(5000, "TCP port to listen on", positive)
+    log_level: str = option(
+        "info", "debug, info, warning or error", one_of("debug", "info", "warning", "error")
+    )
+    log_json: bool = option(False, "write log lines as JSON objects")
+    write_tokens: tuple[str, ...] = option(
+        (), "bearer tokens that may PUT and DELETE; empty: writes are open"
+    )
+    write_tokens_file: str = option("", "file with one write token per line, added to write_tokens")
+
+
+@attrs.frozen
+class SwiftConfig:
+    auth_url: str = option("", "auth URL; empty: ST_AUTH, then OS_AUTH_URL")
+    user: str = option("", "user name; empty: ST_USER, then OS_USERNAME")
+    key: str = option("", "key or password; empty: key_file, then ST_KEY, then OS_PASSWORD")
+    key_file: str = option("", "file holding the key or password")
+    rc_file: str = option("", "OpenStack RC file (export NAME=value lines) read for credentials")
+    auth_version: str = option(
+        "", "1.0, 2.0 or 3; empty: inferred from where the auth URL came from"
+    )
+    project_name: str = option("", "Keystone project; empty: OS_PROJECT_NAME or OS_TENANT_NAME")
+    project_domain_name: str = option("", "Keystone project domain; empty: OS_PROJECT_DOMAIN_NAME")
+    user_domain_name: str = option("", "Keystone user domain; empty: OS_USER_DOMAIN_NAME")
+    region_name: str = option("", "region; empty: OS_REGION_NAME")
+    endpoint_type: str = option("", "publicURL, internalURL or adminURL; empty: OS_ENDPOINT_TYPE")
+    container: str = option(
+        "test_image_repo", "container holding the originals", attrs.validators.min_len(1)
+    )
+    cache_container: str = option(
+        "test_image_repo_cache",
+        "container holding derived images and TempURL targets",
+        attrs.validators.min_len(1),
+    )
+    url_key: str = option(
+        "123456789",
+        "TempURL key of the cache container (set it with image_repo set-url-key)",
+        attrs.validators.min_len(1),
+    )
+    url_ttl: int = option(3600, "seconds a temporary URL stays valid", positive)
+    url_digest: str = option(
+        "sha256",
+        "TempURL signature digest: sha256, sha512 or sha1",
+        one_of("sha256", "sha512", "sha1"),
+    )
+    timeout_seconds: float = option(5.0, "timeout of each Swift request", positive)
+    retries: int = option(
+        1, "retries of a failed Swift request (kept low: clients wait)", non_negative
+    )
+
+
+@attrs.frozen
+class CacheConfig:
+    cache_dir: str = option(
+        "/var/tmp/image_server", "local disk cache folder, reused after restarts"
+    )
+    memory_cache_bytes: int = option(
+        256 * MIB, "bytes of derived images kept in memory per process", non_negative
+    )
+    disk_cache_bytes: int = option(10 * GIB, "bytes kept in cache_dir", non_negative)
+    swift_cache: bool = option(True, "store derived images in the Swift cache container")
+    original_ttl_seconds: int = option(
+        60, "seconds a name's current ETag is trusted before Swift is asked again", non_negative
+    )
+
+
+@attrs.frozen
+class ImagesConfig:
+    default_kind: str = option(
+        "jpeg",
+        "format served when neither kind nor an extension says",
+        one_of("jpg", "jpeg", "png", "webp", "gif", "tiff", "bmp", "avif"),
+    )
+    thumbnail_size: tuple[int, int] = option(
+        (50, 50), "[width, height] box of thumbnails", _size_pair
+    )
+    max_upload_bytes: int = option(50 * MIB, "largest upload accepted", positive)
+    max_pixels: int = option(
+        75_000_000, "largest image accepted, in pixels (width x height)", positive
+    )
+    max_frames: int = option(100, "most frames an animated upload may have", positive)
+    max_dimension: int = option(10000, "largest xsize or ysize a request may ask for", positive)
+    jpeg_quality: int = option(85, "JPEG quality, 1-100", attrs.validators.in_(range(1, 101)))
+    webp_quality: int = option(80, "WebP quality, 1-100", attrs.validators.in_(range(1, 101)))
+    avif_quality: int = option(
+        60,
+        "AVIF quality, 1-100 (avif is served where the installed Pillow supports it)",
+        attrs.validators.in_(range(1, 101)),
+    )
+    strip_metadata: bool = option(
+        True, "strip EXIF, XMP, IPTC, comments and ICC profiles from served images"
+    )
+    background: str = option(
+        "#ffffff", "colour alpha is flattened onto for formats without alpha", _colour
+    )
+    thumbnail_sharpen: float = option(
+        0.5, "unsharp-mask strength after a thumbnail's downscale; 0 disables", non_negative
+    )
+    meta_include_gps: bool = option(False, "include GPS position in meta=true answers")
+    max_zip_images: int = option(100, "most images one regex request may return", positive)
+    max_zip_bytes: int = option(512 * MIB, "most bytes of images in one zip", positive)
+    max_regex_bytes: int = option(1000, "longest regex accepted", positive)
+
+
+@attrs.frozen
+class WorkersConfig:
+    imaging_threads: int = option(2, "threads decoding, resizing and encoding images", positive)
+    swift_threads: int = option(8, "threads doing Swift I/O", positive)
+    max_queue: int = option(
+        64, "requests that may wait for a thread before 503 + Retry-After", non_negative
+    )
+
+
+@attrs.frozen
+class AppConfig:
+    server: ServerConfig = attrs.field(factory=ServerConfig, metadata={"doc": "HTTP server"})
+    swift: SwiftConfig = attrs.field(
+        factory=SwiftConfig, metadata={"doc": "OpenStack Swift store and credentials"}
+    )
+    cache: CacheConfig = attrs.field(factory=CacheConfig, metadata={"doc": "cache tiers"})
+    images: ImagesConfig = attrs.field(
+        factory=ImagesConfig, metadata={"doc": "limits and derived-image settings"}
+    )
+    workers: WorkersConfig = attrs.field(factory=WorkersConfig, metadata={"doc": "thread pools"})

@@ -1,0 +1,150 @@
+"""In-memory fakes of the ports for use-case unit tests; contract tests keep them honest."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+
+from image_repo.domain.errors import (
+    AlreadyExistsError,
+    CorruptImageError,
+    ImageNotFoundError,
+    UnsupportedImageError,
+)
+from image_repo.domain.formats import FORMAT_EXTENSIONS, ImageFormat
+from image_repo.domain.keys import DerivedImageKey
+from image_repo.domain.names import ImageName
+from image_repo.domain.records import (
+    DerivedImage,
+    ImageInfo,
+    ImageMeta,
+    Original,
+    StoredOriginal,
+    TempUrl,
+)
+from image_repo.domain.spec import Spec
+
+
+class InMemoryOriginalStore:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+        self.puts = 0
+
+    def put(
+        self, name: ImageName, data: bytes, info: ImageInfo, *, if_absent: bool = False
+    ) -> StoredOriginal:
+        if if_absent and self._variants(name):
+            raise AlreadyExistsError(str(name))
+        for legacy in self._variants(name):
+            del self.objects[legacy]
+        self.objects[str(name)] = data
+        self.puts += 1
+        return self._stored(name, str(name))
+
+    def head(self, name: ImageName) -> StoredOriginal:
+        variants = self._variants(name)
+        if not variants:
+            raise ImageNotFoundError(str(name))
+        return self._stored(name, variants[0])
+
+    def get(self, name: ImageName) -> Original:
+        stored = self.head(name)
+        return Original(stored, self.objects[stored.object_name])
+
+    def delete(self, name: ImageName) -> bool:
+        variants = self._variants(name)
+        for object_name in variants:
+            del self.objects[object_name]
+        return bool(variants)
+
+    def iter_object_names(self, prefix: str = "") -> Iterator[str]:
+        ordered = sorted(self.objects, key=lambda n: n.encode())
+        return (n for n in ordered if n.startswith(prefix))
+
+    def _variants(self, name: ImageName) -> list[str]:
+        stem = f"{name}."
+        return sorted(
+            n
+            for n in self.objects
+            if n == str(name)
+            or (n.startswith(stem) and n[len(stem) :].lower() in FORMAT_EXTENSIONS)
+        )
+
+    def _stored(self, name: ImageName, object_name: str) -> StoredOriginal:
+        data = self.objects[object_name]
+        etag = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        return StoredOriginal(str(name), object_name, etag, len(data), "image/jpeg")
+
+
+class InMemoryImageProcessor:
+    """'Images' are the bytes b"IMG:<format>:<width>x<height>[:corrupt]"."""
+
+    def __init__(self) -> None:
+        self.derivations = 0
+
+    @staticmethod
+    def image_bytes(image_format: str, width: int, height: int, *, corrupt: bool = False) -> bytes:
+        return f"IMG:{image_format}:{width}x{height}{':corrupt' if corrupt else ''}".encode()
+
+    def identify(self, data: bytes) -> ImageInfo:
+        match = re.fullmatch(rb"IMG:(\w+):(\d+)x(\d+)(:corrupt)?", data)
+        if match is None:
+            raise UnsupportedImageError("not an image")
+        return ImageInfo(ImageFormat(match[1].decode()), int(match[2]), int(match[3]))
+
+    def verify(self, data: bytes) -> None:
+        if data.endswith(b":corrupt"):
+            raise CorruptImageError("corrupt")
+
+    def derive(self, data: bytes, spec: Spec) -> DerivedImage:
+        info = self.identify(data)
+        width, height = (
+            spec.box.fit(info.width, info.height) if spec.box else (info.width, info.height)
+        )
+        self.derivations += 1
+        return DerivedImage(spec.kind, self.image_bytes(spec.kind.value, width, height))
+
+    def read_meta(self, data: bytes, *, include_gps: bool) -> ImageMeta:
+        info = self.identify(data)
+        exif: dict[str, str | int | float] = {"make": "Fake"}
+        if include_gps:
+            exif["gps_latitude"] = 1.5
+        return ImageMeta(info.format, info.width, info.height, "RGB", exif)
+
+
+class InMemoryMatcher:
+    def __init__(self, pattern: str) -> None:
+        self._compiled = re.compile(pattern)
+
+    def search(self, text: str) -> bool:
+        return self._compiled.search(text) is not None
+
+
+class InMemoryPatternCompiler:
+    """Python's `re` stands in for RE2 on the patterns the unit tests use."""
+
+    def compile(self, pattern: str) -> InMemoryMatcher:
+        return InMemoryMatcher(pattern)
+
+
+class InMemoryDerivedStore:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def get(self, key: DerivedImageKey) -> bytes | None:
+        return self.objects.get(str(key))
+
+    def put(self, key: DerivedImageKey, image: DerivedImage) -> None:
+        self.objects[str(key)] = image.data
+
+    def delete_all(self, name: ImageName) -> int:
+        doomed = [k for k in self.objects if DerivedImageKey.parse(k).name == name]
+        for key in doomed:
+            del self.objects[key]
+        return len(doomed)
+
+
+class InMemoryUrlSigner:
+    def sign(self, key: DerivedImageKey, ttl_seconds: int, filename: str) -> TempUrl:
+        return TempUrl(f"memory://{key.digest()}/{filename}", 1_000_000 + ttl_seconds)
