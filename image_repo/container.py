@@ -30,7 +30,13 @@ from image_repo.domain.derivation import DerivationDefaults
 from image_repo.domain.errors import StoreUnavailableError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.limits import ImageLimits
-from image_repo.settings import AppConfig, ImagesConfig, SwiftCredentials, resolve_credentials
+from image_repo.settings import (
+    AppConfig,
+    ImagesConfig,
+    SwiftConfig,
+    SwiftCredentials,
+    resolve_credentials,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +169,12 @@ def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> St
     ASGI app. Containers in Swift are created here when Swift answers, else on first write."""
     container = Container(config=config, environ=dict(os.environ if environ is None else environ))
     container.credentials()
+    if config.swift.url_key == SwiftConfig().url_key:
+        logger.warning(
+            "swift.url_key is the insecure default %r: anyone can sign temporary URLs to the "
+            "cache container. Set a secret key and run `image_repo set-url-key`.",
+            config.swift.url_key,
+        )
     store = container.original_store()
     pool = container.blocking_pool()
     try:

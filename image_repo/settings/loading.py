@@ -78,6 +78,8 @@ def _converter() -> cattrs.Converter:
 def _describe(error: BaseException, _type: type | None) -> str:
     if isinstance(error, cattrs.ForbiddenExtraKeysError):
         return f"extra fields found ({', '.join(sorted(error.extra_fields))})"
+    if error.args and isinstance(error.args[0], str):
+        return error.args[0]  # attrs validators pass (message, attribute, ...) as args
     return str(error) or type(error).__name__
 
 
