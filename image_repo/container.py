@@ -5,24 +5,36 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from dependency_injector import containers, providers
 from starlette.applications import Starlette
 
+from image_repo.adapters.cache.clock import SystemClock
+from image_repo.adapters.cache.disk_cache import DiskCache
+from image_repo.adapters.cache.known_etags import (
+    DiskKnownEtags,
+    LayeredKnownEtags,
+    MemoryKnownEtags,
+)
+from image_repo.adapters.cache.memory_cache import MemoryCache
 from image_repo.adapters.http.app import create_app
 from image_repo.adapters.http.blocking import BlockingPool
 from image_repo.adapters.http.image_endpoints import HttpSettings, ImageEndpoints, ImageUseCases
 from image_repo.adapters.imaging.formats import writable_formats
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
+from image_repo.adapters.metrics.counters import FetchCounters, Sample, prometheus_text
 from image_repo.adapters.regex.re2_compiler import Re2PatternCompiler
 from image_repo.adapters.swift.connection import SwiftConnectionPool, connection_factory
 from image_repo.adapters.swift.derived_store import SwiftDerivedStore
 from image_repo.adapters.swift.original_store import SwiftOriginalStore
 from image_repo.adapters.swift.temp_urls import SwiftTempUrlSigner
+from image_repo.application.current_etag import CurrentEtag
 from image_repo.application.delete_image import DeleteImage
-from image_repo.application.fetch_image import FetchImage
+from image_repo.application.fetch_image import FetchImage, LocalTier
 from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.list_images import ListImages
+from image_repo.application.lookup_cached_image import LookupCachedImage
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
 from image_repo.application.upload_image import UploadImage
@@ -72,7 +84,7 @@ def swift_pool(credentials: SwiftCredentials, config: AppConfig) -> SwiftConnect
 
 
 class Container(containers.DeclarativeContainer):
-    """Singletons for shared adapters, Factories for the use cases that use them."""
+    """Singletons for shared adapters and the use cases made of them."""
 
     config = providers.Dependency(instance_of=AppConfig)
     environ = providers.Dependency(instance_of=dict)
@@ -82,7 +94,19 @@ class Container(containers.DeclarativeContainer):
     original_store = providers.Singleton(
         SwiftOriginalStore, swift_connections, config.provided.swift.container
     )
-    processor = providers.Singleton(PillowProcessor)
+    derived_store = providers.Singleton(
+        SwiftDerivedStore, swift_connections, config.provided.swift.cache_container
+    )
+    url_signer = providers.Singleton(
+        SwiftTempUrlSigner,
+        swift_connections,
+        config.provided.swift.cache_container,
+        url_key=config.provided.swift.url_key,
+        url_digest=config.provided.swift.url_digest,
+    )
+    processor = providers.Singleton(
+        PillowProcessor, max_concurrent=config.provided.workers.imaging_threads
+    )
     pattern_compiler = providers.Singleton(Re2PatternCompiler)
     limits = providers.Singleton(
         ImageLimits,
@@ -96,15 +120,30 @@ class Container(containers.DeclarativeContainer):
         max_queue=config.provided.workers.max_queue,
     )
 
-    derived_store = providers.Singleton(
-        SwiftDerivedStore, swift_connections, config.provided.swift.cache_container
+    cache_dir = providers.Callable(Path, config.provided.cache.cache_dir)
+    memory_cache = providers.Singleton(MemoryCache, config.provided.cache.memory_cache_bytes)
+    disk_cache = providers.Singleton(DiskCache, cache_dir, config.provided.cache.disk_cache_bytes)
+    memory_etags = providers.Singleton(MemoryKnownEtags)
+    known_etags = providers.Singleton(
+        LayeredKnownEtags,
+        memory_etags,
+        providers.Singleton(
+            DiskKnownEtags, providers.Callable(Path, config.provided.cache.cache_dir)
+        ),
+        rewrite_seconds=config.provided.cache.original_ttl_seconds,
     )
-    url_signer = providers.Singleton(
-        SwiftTempUrlSigner,
-        swift_connections,
-        config.provided.swift.cache_container,
-        url_key=config.provided.swift.url_key,
-        url_digest=config.provided.swift.url_digest,
+    clock = providers.Singleton(SystemClock)
+    current_etag = providers.Singleton(
+        CurrentEtag,
+        original_store,
+        known_etags,
+        clock,
+        ttl_seconds=config.provided.cache.original_ttl_seconds,
+    )
+    fetch_counters = providers.Singleton(FetchCounters)
+    local_tiers = providers.List(
+        providers.Singleton(LocalTier, "memory", memory_cache),
+        providers.Singleton(LocalTier, "disk", disk_cache),
     )
 
     fetch = providers.Singleton(
@@ -112,11 +151,14 @@ class Container(containers.DeclarativeContainer):
         original_store,
         processor,
         limits,
+        current_etag,
+        local_tiers,
         derived=providers.Callable(
             lambda enabled, store: store if enabled else None,
             config.provided.cache.swift_cache,
             derived_store,
         ),
+        metrics=fetch_counters,
     )
     listing = providers.Singleton(
         ListImages,
@@ -132,6 +174,19 @@ class Container(containers.DeclarativeContainer):
             processor,
             limits,
             max_upload_bytes=config.provided.images.max_upload_bytes,
+            etags=current_etag,
+        ),
+        lookup=providers.Singleton(
+            LookupCachedImage,
+            providers.Singleton(
+                CurrentEtag,
+                original_store,
+                memory_etags,
+                clock,
+                ttl_seconds=config.provided.cache.original_ttl_seconds,
+            ),
+            memory_cache,
+            fetch_counters,
         ),
         fetch=fetch,
         list=listing,
@@ -146,12 +201,27 @@ class Container(containers.DeclarativeContainer):
         ),
         temp_url=providers.Singleton(
             IssueTempUrl,
-            providers.Singleton(FetchImage, original_store, processor, limits, derived_store),
+            providers.Singleton(
+                FetchImage,
+                original_store,
+                processor,
+                limits,
+                current_etag,
+                local_tiers,
+                derived=derived_store,
+                metrics=fetch_counters,
+            ),
             derived_store,
             url_signer,
             ttl_seconds=config.provided.swift.url_ttl,
         ),
-        delete=providers.Singleton(DeleteImage, original_store, derived_store),
+        delete=providers.Singleton(
+            DeleteImage,
+            original_store,
+            derived_store,
+            providers.List(memory_cache, disk_cache),
+            current_etag,
+        ),
     )
     http_settings = providers.Singleton(
         HttpSettings,
@@ -162,6 +232,18 @@ class Container(containers.DeclarativeContainer):
         cache_max_age_seconds=config.provided.cache.original_ttl_seconds,
     )
     endpoints = providers.Singleton(ImageEndpoints, use_cases, blocking_pool, http_settings)
+
+
+def metrics_text(container: Container) -> str:
+    """Per-process counters: fetch lookups and derivations, and each local tier's stats."""
+    samples = container.fetch_counters().samples()
+    for tier, cache in (("memory", container.memory_cache()), ("disk", container.disk_cache())):
+        stats = cache.stats()
+        for field in ("hits", "misses", "evictions", "damaged", "bytes", "entries"):
+            samples.append(
+                Sample(f"image_repo_cache_{field}", {"tier": tier}, getattr(stats, field))
+            )
+    return prometheus_text(samples)
 
 
 def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> Starlette:
@@ -188,7 +270,11 @@ def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> St
         container.swift_connections().close()
 
     return create_app(
-        container.endpoints(), pool, readiness=store.readiness_problem, on_shutdown=shut_down
+        container.endpoints(),
+        pool,
+        readiness=store.readiness_problem,
+        metrics_text=lambda: metrics_text(container),
+        on_shutdown=shut_down,
     )
 
 

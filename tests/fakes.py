@@ -10,6 +10,7 @@ from image_repo.domain.errors import (
     AlreadyExistsError,
     CorruptImageError,
     ImageNotFoundError,
+    StoreUnavailableError,
     UnsupportedImageError,
 )
 from image_repo.domain.formats import FORMAT_EXTENSIONS, ImageFormat
@@ -30,6 +31,8 @@ class InMemoryOriginalStore:
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
         self.puts = 0
+        self.gets = 0
+        self.is_down = False
 
     def put(
         self, name: ImageName, data: bytes, info: ImageInfo, *, if_absent: bool = False
@@ -43,12 +46,15 @@ class InMemoryOriginalStore:
         return self._stored(name, str(name))
 
     def head(self, name: ImageName) -> StoredOriginal:
+        if self.is_down:
+            raise StoreUnavailableError("down")
         variants = self._variants(name)
         if not variants:
             raise ImageNotFoundError(str(name))
         return self._stored(name, variants[0])
 
     def get(self, name: ImageName) -> Original:
+        self.gets += 1
         stored = self.head(name)
         return Original(stored, self.objects[stored.object_name])
 
@@ -138,6 +144,9 @@ class InMemoryDerivedStore:
     def put(self, key: DerivedImageKey, image: DerivedImage) -> None:
         self.objects[str(key)] = image.data
 
+    def contains(self, key: DerivedImageKey) -> bool:
+        return str(key) in self.objects
+
     def delete_all(self, name: ImageName) -> int:
         doomed = [k for k in self.objects if DerivedImageKey.parse(k).name == name]
         for key in doomed:
@@ -148,3 +157,52 @@ class InMemoryDerivedStore:
 class InMemoryUrlSigner:
     def sign(self, key: DerivedImageKey, ttl_seconds: int, filename: str) -> TempUrl:
         return TempUrl(f"memory://{key.digest()}/{filename}", 1_000_000 + ttl_seconds)
+
+
+class InMemoryBlobCache:
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], bytes] = {}
+
+    def get(self, name: ImageName, key: str) -> bytes | None:
+        return self.entries.get((name.value, key))
+
+    def put(self, name: ImageName, key: str, data: bytes) -> None:
+        self.entries[(name.value, key)] = data
+
+    def discard_all(self, name: ImageName) -> None:
+        for entry in [e for e in self.entries if e[0] == name.value]:
+            del self.entries[entry]
+
+
+class InMemoryKnownEtags:
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[str, float]] = {}
+
+    def get(self, name: ImageName) -> tuple[str, float] | None:
+        return self.known.get(name.value)
+
+    def put(self, name: ImageName, etag: str, learnt_at: float) -> None:
+        self.known[name.value] = (etag, learnt_at)
+
+    def forget(self, name: ImageName) -> None:
+        self.known.pop(name.value, None)
+
+
+class ManualClock:
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.time = now
+
+    def now(self) -> float:
+        return self.time
+
+
+class RecordingMetrics:
+    def __init__(self) -> None:
+        self.lookups: list[tuple[str, bool]] = []
+        self.derivations = 0
+
+    def lookup(self, tier: str, *, hit: bool) -> None:
+        self.lookups.append((tier, hit))
+
+    def derivation(self) -> None:
+        self.derivations += 1

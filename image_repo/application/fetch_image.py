@@ -1,12 +1,23 @@
-"""FetchImage: the derived image a Spec describes, from the cache container or made anew."""
+"""FetchImage: a derived image from the first cache tier that has it, or made anew, once."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Sequence
 from typing import Literal
 
 import attrs
 
-from image_repo.application.ports import DerivedStore, ImageProcessor, OriginalStore
+from image_repo.application.current_etag import CurrentEtag
+from image_repo.application.ports import (
+    BlobCache,
+    DerivedStore,
+    FetchMetrics,
+    ImageProcessor,
+    OriginalStore,
+)
+from image_repo.application.single_flight import SingleFlight
+from image_repo.domain.errors import StoreUnavailableError
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.limits import ImageLimits
 from image_repo.domain.names import ImageName
@@ -23,33 +34,101 @@ class FetchedImage:
     tier: Tier
 
 
+@attrs.frozen
+class LocalTier:
+    name: Tier
+    cache: BlobCache
+
+
+def original_key(etag: str) -> str:
+    return f"original-{etag}"
+
+
 class FetchImage:
-    """The original's ETag enters the key, so a re-uploaded original never serves an old
-    derivative. The limits are checked again before decoding because they may have shrunk
-    since the upload."""
+    """Lookup order: local tiers (memory, then disk), the Swift cache container, then derive
+    from the original (itself cached locally). A hit is copied into the faster tiers above it.
+
+    Keys carry the original's ETag, so a re-uploaded original never serves an old derivative.
+    Concurrent requests for one key derive once (single flight). Writing a cache tier never
+    fails a request: a full disk or an unreachable cache container only cost speed.
+    """
 
     def __init__(
         self,
         store: OriginalStore,
         processor: ImageProcessor,
         limits: ImageLimits,
-        derived: DerivedStore | None = None,
+        etags: CurrentEtag,
+        local_tiers: Sequence[LocalTier],
+        derived: DerivedStore | None,
+        metrics: FetchMetrics,
     ) -> None:
         self._store = store
         self._processor = processor
         self._limits = limits
+        self._etags = etags
+        self._local_tiers = tuple(local_tiers)
         self._derived = derived
+        self._metrics = metrics
+        self._derivations: SingleFlight[FetchedImage] = SingleFlight()
+        self._originals: SingleFlight[tuple[str, bytes]] = SingleFlight()
 
     def execute(self, name: ImageName, spec: Spec) -> FetchedImage:
-        if self._derived is not None:
-            key = DerivedImageKey(name, self._store.head(name).etag, spec)
-            data = self._derived.get(key)
+        key = DerivedImageKey(name, self._etags.resolve(name), spec)
+        found = self._cached(key)
+        if found is not None:
+            return found
+        return self._derivations.run(key.digest(), lambda: self._cached(key) or self._derive(key))
+
+    def _cached(self, key: DerivedImageKey) -> FetchedImage | None:
+        digest = key.digest()
+        for index, tier in enumerate(self._local_tiers):
+            data = tier.cache.get(key.name, digest)
+            self._metrics.lookup(tier.name, hit=data is not None)
             if data is not None:
-                return FetchedImage(key, DerivedImage(spec.kind, data), "swift")
-        original = self._store.get(name)
-        key = DerivedImageKey(name, original.stored.etag, spec)
-        self._limits.check(self._processor.identify(original.data))
-        image = self._processor.derive(original.data, spec)
+                self._fill(self._local_tiers[:index], key.name, digest, data)
+                return FetchedImage(key, DerivedImage(key.spec.kind, data), tier.name)
+        if self._derived is None:
+            return None
+        try:
+            data = self._derived.get(key)
+        except StoreUnavailableError:
+            data = None
+        self._metrics.lookup("swift", hit=data is not None)
+        if data is None:
+            return None
+        self._fill(self._local_tiers, key.name, digest, data)
+        return FetchedImage(key, DerivedImage(key.spec.kind, data), "swift")
+
+    def _derive(self, key: DerivedImageKey) -> FetchedImage:
+        etag, original = self._original(key.name, key.original_etag)
+        if etag != key.original_etag:  # replaced since the ETag was learnt: serve the new one
+            self._etags.learn(key.name, etag)
+            key = attrs.evolve(key, original_etag=etag)
+        self._limits.check(self._processor.identify(original))
+        image = self._processor.derive(original, key.spec)
+        self._metrics.derivation()
+        self._fill(self._local_tiers, key.name, key.digest(), image.data)
         if self._derived is not None:
-            self._derived.put(key, image)
+            # the cache container is an optimisation: the image is served anyway
+            with contextlib.suppress(StoreUnavailableError):
+                self._derived.put(key, image)
         return FetchedImage(key, image, "derived")
+
+    def _original(self, name: ImageName, etag: str) -> tuple[str, bytes]:
+        """The original's bytes from a local tier, else from the store, once per ETag."""
+        for tier in self._local_tiers:
+            data = tier.cache.get(name, original_key(etag))
+            if data is not None:
+                return etag, data
+        return self._originals.run(f"{etag}/{name}", lambda: self._download(name))
+
+    def _download(self, name: ImageName) -> tuple[str, bytes]:
+        original = self._store.get(name)
+        self._fill(self._local_tiers, name, original_key(original.stored.etag), original.data)
+        return original.stored.etag, original.data
+
+    @staticmethod
+    def _fill(tiers: Sequence[LocalTier], name: ImageName, key: str, data: bytes) -> None:
+        for tier in tiers:
+            tier.cache.put(name, key, data)

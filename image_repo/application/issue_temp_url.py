@@ -31,7 +31,7 @@ class IssueTempUrl:
 
     def execute(self, name: ImageName, spec: Spec) -> IssuedUrl:
         fetched = self._fetch.execute(name, spec)
-        if fetched.tier != "swift":
+        if fetched.tier != "swift" and not self._derived.contains(fetched.key):
             self._derived.put(fetched.key, fetched.image)
         filename = f"{str(name).rsplit('/', 1)[-1]}.{spec.kind.extension}"
         return IssuedUrl(name, self._signer.sign(fetched.key, self._ttl_seconds, filename))

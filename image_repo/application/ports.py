@@ -72,6 +72,8 @@ class DerivedStore(Protocol):
 
     def put(self, key: DerivedImageKey, image: DerivedImage) -> None: ...
 
+    def contains(self, key: DerivedImageKey) -> bool: ...
+
     def delete_all(self, name: ImageName) -> int:
         """Remove every derivative of `name`, whatever its original's ETag."""
         ...
@@ -95,3 +97,42 @@ class PatternCompiler(Protocol):
     def compile(self, pattern: str) -> Matcher:
         """Compile `pattern` (raises InvalidPatternError saying why it was refused)."""
         ...
+
+
+class BlobCache(Protocol):
+    """A bounded local cache of bytes (memory or disk), grouped by image name so that every
+    entry of a deleted image can be dropped. `key` is a fixed-length digest."""
+
+    def get(self, name: ImageName, key: str) -> bytes | None:
+        """The bytes stored under `key`, or None; a damaged entry is dropped and is a miss."""
+        ...
+
+    def put(self, name: ImageName, key: str, data: bytes) -> None:
+        """Store `data`, evicting least-recently-used entries to stay within the bound. Never
+        raises for a full or broken cache: the service works without it."""
+        ...
+
+    def discard_all(self, name: ImageName) -> None: ...
+
+
+class KnownEtags(Protocol):
+    """Each name's last known original ETag and when it was learnt (seconds since 1970); kept
+    so that cached images can be served while the store is unreachable."""
+
+    def get(self, name: ImageName) -> tuple[str, float] | None: ...
+
+    def put(self, name: ImageName, etag: str, learnt_at: float) -> None: ...
+
+    def forget(self, name: ImageName) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds since 1970."""
+        ...
+
+
+class FetchMetrics(Protocol):
+    def lookup(self, tier: str, *, hit: bool) -> None: ...
+
+    def derivation(self) -> None: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attrs
 
+from image_repo.application.current_etag import CurrentEtag
 from image_repo.application.ports import ImageProcessor, OriginalStore
 from image_repo.domain.errors import EmptyUploadError, UploadTooLargeError
 from image_repo.domain.limits import ImageLimits
@@ -28,7 +29,9 @@ class UploadImage:
         processor: ImageProcessor,
         limits: ImageLimits,
         max_upload_bytes: int,
+        etags: CurrentEtag,
     ) -> None:
+        self._etags = etags
         self._store = store
         self._processor = processor
         self._limits = limits
@@ -43,4 +46,5 @@ class UploadImage:
         self._limits.check(info)
         self._processor.verify(data)
         stored = self._store.put(name, data, info, if_absent=if_absent)
+        self._etags.learn(name, stored.etag)
         return UploadedImage(name, info, stored)

@@ -43,11 +43,20 @@ def _backend(etc: Path, devices: Path, port: int, kind: str) -> str:
     )
 
 
+def _fernet_key(etc: Path) -> str:
+    """Made once per data folder: a new key on every start would void the tokens clients
+    hold, which a real cluster's restart does not do."""
+    path = etc / "fernet.key"
+    if not path.exists():
+        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+    return path.read_text().strip()
+
+
 def _proxy(etc: Path, port: int) -> str:
     """account_autocreate: else creating a container 404s. error_suppression_interval = 0: with
     one device, one error would otherwise make the proxy skip it for a minute (every PUT 503).
     Without memcached, tempauth needs a fernet key to issue tokens."""
-    fernet_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    fernet_key = _fernet_key(etc)
     return (
         _common(etc, port)
         + "\n[pipeline:main]\npipeline = healthcheck tempurl tempauth proxy-server\n\n"

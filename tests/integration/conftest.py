@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import httpx
 import pytest
+import yaml
 from swiftclient.client import Connection
 
 from image_repo.localswift import LocalSwift, SwiftEndpoint, ensure_swift_installed
+from image_repo.localswift.cluster import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 SWIFT_VENV = Path(os.environ.get("IMAGE_REPO_SWIFT_VENV", REPO / ".venv-swift"))
@@ -30,10 +32,66 @@ class RunningServer:
     cache_container: str
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+class ServerProcess:
+    """`image_repo -c FILE` in a subprocess: real uvicorn on a free loopback port. Tests that
+    need a restart, another cache folder or small limits start their own."""
+
+    def __init__(
+        self, root: Path, endpoint: SwiftEndpoint, containers: tuple[str, str], **sections: Any
+    ) -> None:
+        self.root = root
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.environ = {**os.environ, **endpoint.environ()}
+        config: dict[str, dict[str, Any]] = {
+            "server": {"host": "127.0.0.1", "port": self.port, "log_level": "warning"},
+            "swift": {"container": containers[0], "cache_container": containers[1]},
+            "cache": {"cache_dir": str(root / "cache")},
+        }
+        for section, values in sections.items():
+            config.setdefault(section, {}).update(values)
+        root.mkdir(parents=True, exist_ok=True)
+        self.config_path = root / f"image_repo-{self.port}.yaml"
+        self.config_path.write_text(yaml.safe_dump(config))
+        self.log_path = root / f"server-{self.port}.log"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def run_command(self, *args: str) -> None:
+        command = [sys.executable, "-m", "image_repo.cli", "-c", str(self.config_path), *args]
+        subprocess.run(command, env=self.environ, check=True, timeout=60)
+
+    def start(self) -> ServerProcess:
+        with self.log_path.open("ab") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "image_repo.cli", "-c", str(self.config_path)],
+                env=self.environ,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        wait_until_alive(self.base_url, self._process, self.log_path)
+        return self
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=15)
+            self._process = None
+
+    def metric(self, name: str, **labels: str) -> float:
+        """One sample of /metrics (0 when absent)."""
+        wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+        series = f"{name}{{{wanted}}}" if wanted else name
+        for line in httpx.get(f"{self.base_url}/metrics", timeout=10).text.splitlines():
+            key, _, value = line.rpartition(" ")
+            if key == series:
+                return float(value)
+        return 0.0
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
 
 
 @pytest.fixture(scope="session")
@@ -51,42 +109,29 @@ def swift_endpoint(local_swift: LocalSwift) -> SwiftEndpoint:
 
 
 @pytest.fixture(scope="session")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, swift_endpoint: SwiftEndpoint
-) -> Iterator[RunningServer]:
-    root = tmp_path_factory.mktemp("server")
-    port = free_port()
+def containers() -> tuple[str, str]:
     suffix = uuid.uuid4().hex[:8]
-    data, cache = f"data_{suffix}", f"cache_{suffix}"
-    config = root / "image_repo.yaml"
-    config.write_text(
-        f"server:\n  host: 127.0.0.1\n  port: {port}\n  log_level: warning\n"
-        f"swift:\n  container: {data}\n  cache_container: {cache}\n  url_ttl: 3\n"
-        f"images:\n  max_zip_images: 6\n"
-        f"cache:\n  cache_dir: {root / 'cache'}\n"
+    return f"data_{suffix}", f"cache_{suffix}"
+
+
+@pytest.fixture(scope="session")
+def server(
+    tmp_path_factory: pytest.TempPathFactory,
+    swift_endpoint: SwiftEndpoint,
+    containers: tuple[str, str],
+) -> Iterator[RunningServer]:
+    """The session's server: TempURLs live 3 s and a regex may select 6 images, so the tests
+    of expiry and of the limit stay short."""
+    process = ServerProcess(
+        tmp_path_factory.mktemp("server"),
+        swift_endpoint,
+        containers,
+        swift={"url_ttl": 3},
+        images={"max_zip_images": 6},
     )
-    environ = {**os.environ, **swift_endpoint.environ()}
-    subprocess.run(
-        [sys.executable, "-m", "image_repo.cli", "-c", str(config), "set-url-key"],
-        env=environ,
-        check=True,
-        timeout=60,
-    )
-    log = (root / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "image_repo.cli", "-c", str(config)],
-        env=environ,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_alive(base_url, process, root / "server.log")
-        yield RunningServer(base_url, config, data, cache)
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()
+    process.run_command("set-url-key")
+    with process:
+        yield RunningServer(process.base_url, process.config_path, *containers)
 
 
 def wait_until_alive(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:

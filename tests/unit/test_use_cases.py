@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
+from image_repo.application.current_etag import CurrentEtag
 from image_repo.application.delete_image import DeleteImage
-from image_repo.application.fetch_image import FetchImage
+from image_repo.application.fetch_image import FetchImage, LocalTier
 from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.list_images import ListImages
+from image_repo.application.lookup_cached_image import LookupCachedImage
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
 from image_repo.application.upload_image import UploadImage
@@ -17,6 +22,7 @@ from image_repo.domain.errors import (
     EmptyUploadError,
     ImageNotFoundError,
     InvalidPatternError,
+    StoreUnavailableError,
     TooManyImagesError,
     TooManyPixelsError,
     UnsupportedImageError,
@@ -26,13 +32,18 @@ from image_repo.domain.formats import ImageFormat
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.limits import ImageLimits
 from image_repo.domain.names import ImageName
+from image_repo.domain.records import DerivedImage
 from image_repo.domain.spec import Box, Spec
 from tests.fakes import (
+    InMemoryBlobCache,
     InMemoryDerivedStore,
     InMemoryImageProcessor,
+    InMemoryKnownEtags,
     InMemoryOriginalStore,
     InMemoryPatternCompiler,
     InMemoryUrlSigner,
+    ManualClock,
+    RecordingMetrics,
 )
 
 IMG = InMemoryImageProcessor.image_bytes
@@ -48,8 +59,41 @@ def processor() -> InMemoryImageProcessor:
     return InMemoryImageProcessor()
 
 
+def etags_for(store: InMemoryOriginalStore, clock: ManualClock | None = None) -> CurrentEtag:
+    return CurrentEtag(store, InMemoryKnownEtags(), clock or ManualClock(), ttl_seconds=60)
+
+
 def uploader(store: InMemoryOriginalStore, processor: InMemoryImageProcessor) -> UploadImage:
-    return UploadImage(store, processor, ImageLimits(max_pixels=1_000_000), max_upload_bytes=100)
+    return UploadImage(
+        store,
+        processor,
+        ImageLimits(max_pixels=1_000_000),
+        max_upload_bytes=100,
+        etags=etags_for(store),
+    )
+
+
+def fetcher(
+    store: InMemoryOriginalStore,
+    processor: InMemoryImageProcessor,
+    *,
+    etags: CurrentEtag | None = None,
+    memory: InMemoryBlobCache | None = None,
+    disk: InMemoryBlobCache | None = None,
+    derived: InMemoryDerivedStore | None = None,
+    metrics: RecordingMetrics | None = None,
+) -> FetchImage:
+    tiers = [LocalTier("memory", memory or InMemoryBlobCache())]
+    tiers.append(LocalTier("disk", disk or InMemoryBlobCache()))
+    return FetchImage(
+        store,
+        processor,
+        ImageLimits(),
+        etags or etags_for(store),
+        tiers,
+        derived,
+        metrics or RecordingMetrics(),
+    )
 
 
 def test_upload_stores_the_bytes_as_sent(
@@ -102,11 +146,13 @@ def test_upload_if_absent_refuses_to_overwrite(
 def test_fetch_derives_from_the_current_original(
     store: InMemoryOriginalStore, processor: InMemoryImageProcessor
 ) -> None:
-    fetch = FetchImage(store, processor, ImageLimits())
+    clock = ManualClock()
+    fetch = fetcher(store, processor, etags=etags_for(store, clock))
     store.objects["cat"] = IMG("png", 400, 200)
     first = fetch.execute(ImageName.parse("cat"), Spec(box=Box(100, 100)))
     assert first.image.data == IMG("jpeg", 100, 50)
     store.objects["cat"] = IMG("png", 200, 400)
+    clock.time += 61
     second = fetch.execute(ImageName.parse("cat"), Spec(box=Box(100, 100)))
     assert second.key.digest() != first.key.digest()
     assert second.image.data == IMG("jpeg", 50, 100)
@@ -116,7 +162,7 @@ def test_fetch_of_a_missing_image_is_not_found(
     store: InMemoryOriginalStore, processor: InMemoryImageProcessor
 ) -> None:
     with pytest.raises(ImageNotFoundError):
-        FetchImage(store, processor, ImageLimits()).execute(ImageName.parse("nope"), Spec())
+        fetcher(store, processor).execute(ImageName.parse("nope"), Spec())
 
 
 def test_list_filters_by_search_and_under_a_path(store: InMemoryOriginalStore) -> None:
@@ -142,20 +188,24 @@ def test_list_refuses_an_overlong_pattern(store: InMemoryOriginalStore) -> None:
 
 def test_delete_removes_every_variant(store: InMemoryOriginalStore) -> None:
     store.objects.update({"cat": b"", "cat.png": b"", "cats": b""})
-    DeleteImage(store, InMemoryDerivedStore()).execute(ImageName.parse("cat"))
+    DeleteImage(store, InMemoryDerivedStore(), [], etags_for(store)).execute(ImageName.parse("cat"))
     assert set(store.objects) == {"cats"}
     with pytest.raises(ImageNotFoundError):
-        DeleteImage(store, InMemoryDerivedStore()).execute(ImageName.parse("cat"))
+        DeleteImage(store, InMemoryDerivedStore(), [], etags_for(store)).execute(
+            ImageName.parse("cat")
+        )
 
 
 def test_fetch_reads_the_cache_container_before_deriving(
     store: InMemoryOriginalStore, processor: InMemoryImageProcessor
 ) -> None:
     derived = InMemoryDerivedStore()
-    fetch = FetchImage(store, processor, ImageLimits(), derived)
     store.objects["cat"] = IMG("png", 400, 200)
-    assert fetch.execute(ImageName.parse("cat"), Spec()).tier == "derived"
-    again = fetch.execute(ImageName.parse("cat"), Spec())
+    assert (
+        fetcher(store, processor, derived=derived).execute(ImageName.parse("cat"), Spec()).tier
+        == "derived"
+    )
+    again = fetcher(store, processor, derived=derived).execute(ImageName.parse("cat"), Spec())
     assert (again.tier, processor.derivations) == ("swift", 1)
 
 
@@ -164,11 +214,13 @@ def test_delete_also_removes_stored_derivatives(
 ) -> None:
     derived = InMemoryDerivedStore()
     store.objects.update({"cat": IMG("png", 4, 4), "cathy": IMG("png", 4, 4)})
-    fetch = FetchImage(store, processor, ImageLimits(), derived)
+    memory = InMemoryBlobCache()
+    fetch = fetcher(store, processor, derived=derived, memory=memory)
     fetch.execute(ImageName.parse("cat"), Spec())
     fetch.execute(ImageName.parse("cathy"), Spec())
-    DeleteImage(store, derived).execute(ImageName.parse("cat"))
+    DeleteImage(store, derived, [memory], etags_for(store)).execute(ImageName.parse("cat"))
     assert [DerivedImageKey.parse(k).name.value for k in derived.objects] == ["cathy"]
+    assert {entry[0] for entry in memory.entries} == {"cathy"}
 
 
 def test_temp_url_is_issued_for_a_stored_derivative(
@@ -176,7 +228,7 @@ def test_temp_url_is_issued_for_a_stored_derivative(
 ) -> None:
     derived = InMemoryDerivedStore()
     store.objects["a/cat"] = IMG("png", 40, 20)
-    fetch = FetchImage(store, processor, ImageLimits())
+    fetch = fetcher(store, processor)
     issued = IssueTempUrl(fetch, derived, InMemoryUrlSigner(), ttl_seconds=60).execute(
         ImageName.parse("a/cat"), Spec(kind=ImageFormat.PNG)
     )
@@ -208,3 +260,101 @@ def test_select_is_bounded_and_never_empty(store: InMemoryOriginalStore) -> None
         select.execute(ImageName.parse("d"), ".")
     with pytest.raises(ImageNotFoundError):
         select.execute(ImageName.parse("d"), "x")
+
+
+def test_tiers_are_asked_in_order_and_hits_fill_the_faster_ones(
+    store: InMemoryOriginalStore, processor: InMemoryImageProcessor
+) -> None:
+    memory, disk = InMemoryBlobCache(), InMemoryBlobCache()
+    store.objects["cat"] = IMG("png", 40, 20)
+    first = fetcher(store, processor, memory=memory, disk=disk).execute(
+        ImageName.parse("cat"), Spec()
+    )
+    assert first.tier == "derived"
+    memory.entries.clear()
+    metrics = RecordingMetrics()
+    fetch = fetcher(store, processor, memory=memory, disk=disk, metrics=metrics)
+    assert fetch.execute(ImageName.parse("cat"), Spec()).tier == "disk"
+    assert fetch.execute(ImageName.parse("cat"), Spec()).tier == "memory"
+    assert metrics.lookups == [("memory", False), ("disk", True), ("memory", True)]
+    assert processor.derivations == 1
+
+
+def test_the_original_is_fetched_once_for_several_sizes(
+    store: InMemoryOriginalStore, processor: InMemoryImageProcessor
+) -> None:
+    store.objects["cat"] = IMG("png", 400, 200)
+    fetch = fetcher(store, processor)
+    for width in (10, 20, 30, 40, 50):
+        fetch.execute(ImageName.parse("cat"), Spec(box=Box(width, None)))
+    assert (store.gets, processor.derivations) == (1, 5)
+
+
+class SlowProcessor(InMemoryImageProcessor):
+    def derive(self, data: bytes, spec: Spec) -> DerivedImage:
+        time.sleep(0.05)
+        return super().derive(data, spec)
+
+
+def test_concurrent_requests_for_one_key_derive_once(store: InMemoryOriginalStore) -> None:
+    processor = SlowProcessor()
+    store.objects["cat"] = IMG("png", 400, 200)
+    fetch = fetcher(store, processor)
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(lambda _: fetch.execute(ImageName.parse("cat"), Spec()), range(20)))
+    assert processor.derivations == 1
+    assert len({r.image.data for r in results}) == 1
+
+
+def test_the_etag_is_trusted_for_its_ttl_then_asked_again(
+    store: InMemoryOriginalStore, processor: InMemoryImageProcessor
+) -> None:
+    clock = ManualClock()
+    etags = etags_for(store, clock)
+    fetch = fetcher(store, processor, etags=etags)
+    store.objects["cat"] = IMG("png", 40, 20)
+    before = fetch.execute(ImageName.parse("cat"), Spec())
+    store.objects["cat"] = IMG("png", 80, 20)  # replaced by another process
+    assert fetch.execute(ImageName.parse("cat"), Spec()).key == before.key
+    clock.time += 61
+    assert fetch.execute(ImageName.parse("cat"), Spec()).image.data == IMG("jpeg", 80, 20)
+
+
+def test_an_upload_through_this_process_is_served_at_once(
+    store: InMemoryOriginalStore, processor: InMemoryImageProcessor
+) -> None:
+    etags = etags_for(store)
+    upload = UploadImage(store, processor, ImageLimits(), 100, etags)
+    fetch = fetcher(store, processor, etags=etags)
+    upload.execute(ImageName.parse("cat"), IMG("png", 40, 20))
+    fetch.execute(ImageName.parse("cat"), Spec())
+    upload.execute(ImageName.parse("cat"), IMG("png", 60, 20))
+    assert fetch.execute(ImageName.parse("cat"), Spec()).image.data == IMG("jpeg", 60, 20)
+
+
+def test_cached_images_serve_while_the_store_is_down(
+    store: InMemoryOriginalStore, processor: InMemoryImageProcessor
+) -> None:
+    clock = ManualClock()
+    fetch = fetcher(store, processor, etags=etags_for(store, clock))
+    store.objects["cat"] = IMG("png", 40, 20)
+    fetch.execute(ImageName.parse("cat"), Spec())
+    store.is_down = True
+    clock.time += 3600
+    assert fetch.execute(ImageName.parse("cat"), Spec()).tier == "memory"
+    with pytest.raises(StoreUnavailableError):
+        fetch.execute(ImageName.parse("other"), Spec())
+
+
+def test_memory_lookup_needs_a_fresh_etag_and_a_memory_hit(
+    store: InMemoryOriginalStore, processor: InMemoryImageProcessor
+) -> None:
+    clock, known, memory = ManualClock(), InMemoryKnownEtags(), InMemoryBlobCache()
+    etags = CurrentEtag(store, known, clock, ttl_seconds=60)
+    lookup = LookupCachedImage(etags, memory, RecordingMetrics())
+    store.objects["cat"] = IMG("png", 40, 20)
+    assert lookup.execute(ImageName.parse("cat"), Spec()) is None
+    fetcher(store, processor, etags=etags, memory=memory).execute(ImageName.parse("cat"), Spec())
+    assert lookup.execute(ImageName.parse("cat"), Spec()) is not None
+    clock.time += 61
+    assert lookup.execute(ImageName.parse("cat"), Spec()) is None

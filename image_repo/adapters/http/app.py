@@ -9,7 +9,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from image_repo.adapters.http.blocking import BlockingPool
@@ -39,6 +39,7 @@ def create_app(
     endpoints: ImageEndpoints,
     pool: BlockingPool,
     readiness: ReadinessProbe,
+    metrics_text: Callable[[], str],
     on_shutdown: Callable[[], None] = lambda: None,
 ) -> Starlette:
     async def healthz(_request: Request) -> Response:
@@ -54,6 +55,9 @@ def create_app(
             headers={"Retry-After": "5"},
         )
 
+    async def metrics(_request: Request) -> Response:
+        return PlainTextResponse(metrics_text(), media_type="text/plain; version=0.0.4")
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
@@ -62,6 +66,7 @@ def create_app(
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
         Route("/images", endpoints.list_images, methods=["GET"]),
         Route("/images/", endpoints.list_images, methods=["GET"]),
         Route("/images/{path:anypath}", endpoints.get_image, methods=["GET"]),

@@ -18,6 +18,7 @@ from image_repo.application.delete_image import DeleteImage
 from image_repo.application.fetch_image import FetchImage
 from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.list_images import ListImages
+from image_repo.application.lookup_cached_image import LookupCachedImage
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
 from image_repo.application.upload_image import UploadImage
@@ -48,6 +49,7 @@ class HttpSettings:
 @attrs.frozen
 class ImageUseCases:
     upload: UploadImage
+    lookup: LookupCachedImage
     fetch: FetchImage
     list: ListImages
     select: SelectImages
@@ -113,7 +115,9 @@ class ImageEndpoints:
         if wanted.wants_url:
             issued = await self._pool.run(self._use_cases.temp_url.execute, name, spec)
             return JSONResponse(url_body(issued))
-        fetched = await self._pool.run(self._use_cases.fetch.execute, name, spec)
+        fetched = self._use_cases.lookup.execute(name, spec)  # memory only: on the loop
+        if fetched is None:
+            fetched = await self._pool.run(self._use_cases.fetch.execute, name, spec)
         return image_response(
             request,
             name=name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import struct
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +30,10 @@ class PillowProcessor:
     """Opens uploads only with the allowed plugins and enforces pixel limits itself (the
     domain's ImageLimits), so Pillow's global bomb limit is switched off rather than raced."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_concurrent: int = 2) -> None:
+        # Decoding holds up to hundreds of MB and a core each: at most this many at once,
+        # whatever the number of threads asking.
+        self._slots = threading.BoundedSemaphore(max_concurrent)
         Image.init()  # load every plugin now: `formats=` only finds registered ones
         Image.MAX_IMAGE_PIXELS = None
         ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -63,7 +67,7 @@ class PillowProcessor:
     def verify(self, data: bytes) -> None:
         """Pillow's `verify` checks PNG CRCs but reads nothing of a JPEG's scan, so a JPEG is
         also decoded at 1/8 scale (DCT scaling): cheap, and it finds truncation."""
-        with self._open(data) as image:
+        with self._slots, self._open(data) as image:
             try:
                 if image.format in ("JPEG", "MPO"):
                     image.draft(image.mode, (1, 1))
@@ -74,7 +78,7 @@ class PillowProcessor:
                 raise CorruptImageError(f"the image cannot be decoded: {error}") from error
 
     def derive(self, data: bytes, spec: Spec) -> DerivedImage:
-        with self._open(data) as source:
+        with self._slots, self._open(data) as source:
             try:
                 exif = None if spec.strip_metadata else source.getexif()
                 image = self._load(source, spec)

@@ -46,6 +46,14 @@ class SwiftDerivedStore:
         except ImageNotFoundError:
             return None
 
+    def contains(self, key: DerivedImageKey) -> bool:
+        try:
+            with translated_errors(object_name(key)), self._pool.connection() as conn:
+                conn.head_object(self._container, object_name(key))
+            return True
+        except ImageNotFoundError:
+            return False
+
     def put(self, key: DerivedImageKey, image: DerivedImage) -> None:
         md5 = hashlib.md5(image.data, usedforsecurity=False).hexdigest()
         for attempt in (1, 2):
