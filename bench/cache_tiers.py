@@ -1,0 +1,64 @@
+"""Hit latency of each cache tier over real HTTP: median and p99, sequential requests.
+
+Run: .venv/bin/python bench/cache_tiers.py [--requests N]
+Each tier is isolated by configuration: the tiers above it are sized 0 bytes, so every request
+is answered by that tier (checked with the X-Cache header).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.harness import image_repo_server, local_swift, percentile
+from tests.images import jpeg_with_gps
+
+TIERS = {
+    "memory": {},
+    "disk": {"memory_cache_bytes": 0},
+    "swift": {"memory_cache_bytes": 0, "disk_cache_bytes": 0},
+    "derived": {"memory_cache_bytes": 0, "disk_cache_bytes": 0, "swift_cache": False},
+}
+
+
+def measure(base: str, path: str, tier: str, requests: int) -> list[float]:
+    params = {"xsize": "800"}
+    with httpx.Client(base_url=base, timeout=60) as client:
+        client.get(path, params=params).raise_for_status()  # fill the tiers
+        timings = []
+        for _ in range(requests):
+            start = time.perf_counter()
+            answer = client.get(path, params=params)
+            timings.append((time.perf_counter() - start) * 1000)
+            if answer.headers.get("x-cache") != tier:
+                raise SystemExit(f"expected X-Cache {tier}, got {answer.headers.get('x-cache')}")
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    original = jpeg_with_gps(4000, 3000)  # 12 MP, served fitted into 800 px
+    workload = f"{args.requests} sequential GETs, 12 MP JPEG -> 800 px"
+    print(f"{'tier':8} {'median ms':>10} {'p99 ms':>8}  ({workload})")
+    with local_swift() as endpoint, tempfile.TemporaryDirectory() as scratch:
+        for tier, cache in TIERS.items():
+            with image_repo_server(endpoint, Path(scratch), cache=cache) as base:
+                path = f"/images/bench/{tier}"
+                httpx.put(base + path, content=original, timeout=60).raise_for_status()
+                count = args.requests if tier != "derived" else max(20, args.requests // 10)
+                timings = measure(base, path, tier, count)
+                print(f"{tier:8} {percentile(timings, 0.5):10.2f} {percentile(timings, 0.99):8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Start a local Swift and image_repo servers for benchmarks (loopback only)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from image_repo.localswift import LocalSwift, SwiftEndpoint, ensure_swift_installed
+from image_repo.localswift.cluster import free_port
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def local_swift() -> Iterator[SwiftEndpoint]:
+    venv = REPO / ".venv-swift"
+    ensure_swift_installed(venv)
+    with tempfile.TemporaryDirectory(prefix="bench-saio-") as data:
+        swift = LocalSwift(Path(data), venv)
+        try:
+            yield swift.start()
+        finally:
+            swift.stop()
+
+
+@contextmanager
+def image_repo_server(endpoint: SwiftEndpoint, root: Path, **sections: Any) -> Iterator[str]:
+    """One `image_repo` process (uvicorn) on a free loopback port; yields its base URL."""
+    port = free_port()
+    config: dict[str, dict[str, Any]] = {
+        "server": {"host": "127.0.0.1", "port": port, "log_level": "warning"},
+        "swift": {"container": f"bench_{uuid.uuid4().hex[:6]}", "cache_container": "bench_cache"},
+        "cache": {"cache_dir": str(root / f"cache-{port}")},
+    }
+    for section, values in sections.items():
+        config.setdefault(section, {}).update(values)
+    path = root / f"config-{port}.yaml"
+    path.write_text(yaml.safe_dump(config))
+    env = {**os.environ, **endpoint.environ()}
+    log = (root / f"server-{port}.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "image_repo.cli", "-c", str(path)], env=env, stdout=log, stderr=log
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]

@@ -1,0 +1,90 @@
+"""The memory and disk tiers, and the bounded pool, on their own (real files in tmp_path)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+
+from image_repo.adapters.cache.disk_cache import DiskCache
+from image_repo.adapters.cache.disk_files import HEADER_BYTES
+from image_repo.adapters.cache.known_etags import DiskKnownEtags
+from image_repo.adapters.cache.memory_cache import MemoryCache
+from image_repo.adapters.http.blocking import BlockingPool
+from image_repo.domain.errors import SaturatedError
+from image_repo.domain.names import ImageName
+
+CAT, DOG = ImageName.parse("cat"), ImageName.parse("dog")
+
+
+def test_memory_cache_evicts_least_recently_used_within_its_bytes() -> None:
+    cache = MemoryCache(max_bytes=30)
+    cache.put(CAT, "a", b"x" * 10)
+    cache.put(CAT, "b", b"x" * 10)
+    cache.put(DOG, "c", b"x" * 10)
+    assert cache.get(CAT, "a") is not None  # a is now the most recent
+    cache.put(DOG, "d", b"x" * 10)
+    assert cache.get(CAT, "b") is None
+    stats = cache.stats()
+    assert (stats.bytes, stats.evictions, stats.entries) == (30, 1, 3)
+
+
+def test_memory_cache_skips_entries_bigger_than_itself_and_discards_by_name() -> None:
+    cache = MemoryCache(max_bytes=10)
+    cache.put(CAT, "big", b"x" * 11)
+    assert cache.get(CAT, "big") is None
+    cache.put(CAT, "a", b"1")
+    cache.put(DOG, "a", b"2")
+    cache.discard_all(CAT)
+    assert (cache.get(CAT, "a"), cache.get(DOG, "a")) == (None, b"2")
+
+
+def test_disk_cache_round_trips_and_survives_a_new_instance(tmp_path: Path) -> None:
+    DiskCache(tmp_path, max_bytes=10_000).put(CAT, "k", b"image bytes")
+    reopened = DiskCache(tmp_path, max_bytes=10_000)
+    assert reopened.get(CAT, "k") == b"image bytes"
+    assert reopened.stats().bytes == len(b"image bytes") + HEADER_BYTES
+
+
+def test_disk_cache_evicts_oldest_to_stay_under_its_limit(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path, max_bytes=1000)
+    for index in range(20):
+        cache.put(CAT, f"k{index}", bytes(100))
+    assert cache.stats().bytes <= 1000
+    assert cache.get(CAT, "k19") is not None
+    assert cache.get(CAT, "k0") is None
+    assert cache.stats().evictions > 0
+
+
+def test_a_file_where_the_cache_folder_should_be_turns_the_tier_off(tmp_path: Path) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("not a folder")
+    cache = DiskCache(blocker, max_bytes=1000)
+    cache.put(CAT, "k", b"data")
+    assert cache.get(CAT, "k") is None
+    assert cache.problem is not None
+
+
+def test_disk_known_etags_survive_and_ignore_garbage(tmp_path: Path) -> None:
+    DiskKnownEtags(tmp_path).put(CAT, "abc", 12.5)
+    assert DiskKnownEtags(tmp_path).get(CAT) == ("abc", 12.5)
+    assert DiskKnownEtags(tmp_path).get(DOG) is None
+
+
+def test_blocking_pool_refuses_work_beyond_threads_plus_queue() -> None:
+    release = threading.Event()
+
+    async def scenario() -> None:
+        pool = BlockingPool("t", threads=1, max_queue=1)
+        first = asyncio.ensure_future(pool.run(release.wait, 5))
+        second = asyncio.ensure_future(pool.run(release.wait, 5))
+        await asyncio.sleep(0.05)
+        with pytest.raises(SaturatedError):
+            await pool.run(release.wait, 5)
+        release.set()
+        await asyncio.gather(first, second)
+        pool.shutdown()
+
+    asyncio.run(scenario())
