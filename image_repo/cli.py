@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -13,6 +12,7 @@ import uvicorn
 
 from image_repo.container import build_app, install_url_key
 from image_repo.domain.errors import ImageRepoError
+from image_repo.logging_setup import configure_logging
 from image_repo.settings import AppConfig, ConfigError, load_config, render_template
 
 
@@ -58,10 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.yaml:
         print("-Y prints the template: use -Yt", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=config.server.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(config.server.log_level, as_json=config.server.log_json)
     if args.command == "set-url-key":
         return _set_url_key(config, os.environ)
     if args.command == "dev":
@@ -76,7 +73,13 @@ def _serve(config: AppConfig, environ: Mapping[str, str]) -> int:
         print(f"config error: {error}", file=sys.stderr)
         return 2
     uvicorn.run(
-        app, host=config.server.host, port=config.server.port, log_level=config.server.log_level
+        app,
+        host=config.server.host,
+        port=config.server.port,
+        log_level=config.server.log_level,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=30,
     )
     return 0
 

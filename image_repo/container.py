@@ -18,12 +18,12 @@ from image_repo.adapters.cache.known_etags import (
     MemoryKnownEtags,
 )
 from image_repo.adapters.cache.memory_cache import MemoryCache
+from image_repo.adapters.cache.metrics import PrometheusFetchMetrics
 from image_repo.adapters.http.app import create_app
 from image_repo.adapters.http.blocking import BlockingPool
 from image_repo.adapters.http.image_endpoints import HttpSettings, ImageEndpoints, ImageUseCases
 from image_repo.adapters.imaging.formats import writable_formats
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
-from image_repo.adapters.metrics.counters import FetchCounters, Sample, prometheus_text
 from image_repo.adapters.regex.re2_compiler import Re2PatternCompiler
 from image_repo.adapters.swift.connection import SwiftConnectionPool, connection_factory
 from image_repo.adapters.swift.derived_store import SwiftDerivedStore
@@ -140,7 +140,7 @@ class Container(containers.DeclarativeContainer):
         clock,
         ttl_seconds=config.provided.cache.original_ttl_seconds,
     )
-    fetch_counters = providers.Singleton(FetchCounters)
+    fetch_metrics = providers.Singleton(PrometheusFetchMetrics)
     local_tiers = providers.List(
         providers.Singleton(LocalTier, "memory", memory_cache),
         providers.Singleton(LocalTier, "disk", disk_cache),
@@ -158,7 +158,7 @@ class Container(containers.DeclarativeContainer):
             config.provided.cache.swift_cache,
             derived_store,
         ),
-        metrics=fetch_counters,
+        metrics=fetch_metrics,
     )
     listing = providers.Singleton(
         ListImages,
@@ -186,7 +186,7 @@ class Container(containers.DeclarativeContainer):
                 ttl_seconds=config.provided.cache.original_ttl_seconds,
             ),
             memory_cache,
-            fetch_counters,
+            fetch_metrics,
         ),
         fetch=fetch,
         list=listing,
@@ -209,7 +209,7 @@ class Container(containers.DeclarativeContainer):
                 current_etag,
                 local_tiers,
                 derived=derived_store,
-                metrics=fetch_counters,
+                metrics=fetch_metrics,
             ),
             derived_store,
             url_signer,
@@ -232,18 +232,6 @@ class Container(containers.DeclarativeContainer):
         cache_max_age_seconds=config.provided.cache.original_ttl_seconds,
     )
     endpoints = providers.Singleton(ImageEndpoints, use_cases, blocking_pool, http_settings)
-
-
-def metrics_text(container: Container) -> str:
-    """Per-process counters: fetch lookups and derivations, and each local tier's stats."""
-    samples = container.fetch_counters().samples()
-    for tier, cache in (("memory", container.memory_cache()), ("disk", container.disk_cache())):
-        stats = cache.stats()
-        for field in ("hits", "misses", "evictions", "damaged", "bytes", "entries"):
-            samples.append(
-                Sample(f"image_repo_cache_{field}", {"tier": tier}, getattr(stats, field))
-            )
-    return prometheus_text(samples)
 
 
 def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> Starlette:
@@ -269,13 +257,12 @@ def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> St
         pool.shutdown()
         container.swift_connections().close()
 
-    return create_app(
-        container.endpoints(),
-        pool,
-        readiness=store.readiness_problem,
-        metrics_text=lambda: metrics_text(container),
-        on_shutdown=shut_down,
-    )
+    disk = container.disk_cache()
+
+    def readiness() -> dict[str, str | None]:
+        return {"swift": store.readiness_problem(), "disk_cache": disk.problem}
+
+    return create_app(container.endpoints(), pool, readiness=readiness, on_shutdown=shut_down)
 
 
 def install_url_key(config: AppConfig, environ: Mapping[str, str]) -> None:

@@ -133,7 +133,7 @@ def test_a_damaged_disk_entry_is_never_served_and_is_rebuilt(
         assert answer.headers["x-cache"] == "derived"
         assert answer.content == good.content
         assert decode_entry(derived[0].read_bytes()) == good.content
-        assert one.metric("image_repo_cache_damaged", tier="disk") == 1
+        assert one.metric("image_repo_cache_damaged_total", tier="disk") == 1
 
 
 def test_memory_and_disk_tiers_stay_within_their_limits(
@@ -155,8 +155,9 @@ def test_memory_and_disk_tiers_stay_within_their_limits(
             assert one.metric("image_repo_cache_bytes", tier="memory") <= memory_limit
             on_disk = sum(p.stat().st_size for p in entry_files(root / "cache"))
             assert on_disk <= disk_limit
-        assert one.metric("image_repo_cache_evictions", tier="memory") > 0
-        assert one.metric("image_repo_cache_evictions", tier="disk") > 0
+            assert one.metric("image_repo_disk_cache_bytes") <= disk_limit
+        assert one.metric("image_repo_cache_evictions_total", tier="memory") > 0
+        assert one.metric("image_repo_cache_evictions_total", tier="disk") > 0
 
 
 def test_two_servers_sharing_a_cache_dir_serve_only_correct_bytes(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import attrs
 
+from image_repo.adapters.cache import metrics
 from image_repo.adapters.cache.disk_files import (
     HEADER_BYTES,
     TEMP_PREFIX,
@@ -71,6 +72,7 @@ class DiskCache:
             with self._lock:
                 self._stats.damaged += 1
                 self._stats.bytes -= len(raw)
+            metrics.DAMAGED.labels("disk").inc()
             logger.warning("dropped a damaged disk cache entry %s", path)
             self._count(hit=False)
             return None
@@ -92,6 +94,7 @@ class DiskCache:
             write_atomically(name_folder(self.root, name.value) / key, encode_entry(data))
             with self._lock:
                 self._stats.bytes += size
+                metrics.DISK_BYTES.set(self._stats.bytes)
             self.problem = None
         except OSError as error:
             self._warn(f"disk cache write failed ({error}); serving without it")
@@ -128,6 +131,8 @@ class DiskCache:
             with self._lock:
                 self._stats.bytes = total
                 self._stats.evictions += evicted
+            metrics.EVICTIONS.labels("disk").inc(evicted)
+            metrics.DISK_BYTES.set(total)
 
     def _rescan(self) -> list[tuple[float, int, Path]]:
         entries: list[tuple[float, int, Path]] = []

@@ -7,6 +7,7 @@ from collections import OrderedDict
 
 import attrs
 
+from image_repo.adapters.cache import metrics
 from image_repo.adapters.cache.stats import CacheStats
 from image_repo.domain.names import ImageName
 
@@ -41,14 +42,17 @@ class MemoryCache:
                 oldest = next(iter(self._entries))
                 self._remove(oldest)
                 self._stats.evictions += 1
+                metrics.EVICTIONS.labels("memory").inc()
             self._entries[(name.value, key)] = data
             self._keys_by_name.setdefault(name.value, set()).add(key)
             self._stats.bytes += len(data)
+            metrics.BYTES.labels("memory").set(self._stats.bytes)
 
     def discard_all(self, name: ImageName) -> None:
         with self._lock:
             for key in list(self._keys_by_name.get(name.value, ())):
                 self._remove((name.value, key))
+            metrics.BYTES.labels("memory").set(self._stats.bytes)
 
     def stats(self) -> CacheStats:
         with self._lock:

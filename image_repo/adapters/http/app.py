@@ -8,13 +8,16 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from image_repo.adapters.http.blocking import BlockingPool
 from image_repo.adapters.http.errors import exception_handlers
 from image_repo.adapters.http.image_endpoints import ImageEndpoints
+from image_repo.adapters.http.observability import RequestObserver, metrics_endpoint
+from image_repo.adapters.http.openapi import OPENAPI
 
 
 class AnyPathConvertor(Convertor[str]):
@@ -32,31 +35,30 @@ class AnyPathConvertor(Convertor[str]):
 
 register_url_convertor("anypath", AnyPathConvertor())
 
-ReadinessProbe = Callable[[], str | None]
+# component -> problem (None when fine). Only "swift" makes the server not ready: a disk tier
+# that cannot be written degrades speed, not correctness, so it is reported, not a 503.
+ReadinessProbe = Callable[[], dict[str, str | None]]
 
 
 def create_app(
     endpoints: ImageEndpoints,
     pool: BlockingPool,
     readiness: ReadinessProbe,
-    metrics_text: Callable[[], str],
     on_shutdown: Callable[[], None] = lambda: None,
 ) -> Starlette:
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "alive"})
 
     async def readyz(_request: Request) -> Response:
-        problem = await pool.run(readiness)
-        if problem is None:
-            return JSONResponse({"status": "ready"})
-        return JSONResponse(
-            {"status": "not ready", "reason": problem},
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
+        problems = await pool.run(readiness)
+        checks = {component: problem or "ok" for component, problem in problems.items()}
+        if problems.get("swift") is None:
+            return JSONResponse({"status": "ready", "checks": checks})
+        body = {"status": "not ready", "reason": problems["swift"], "checks": checks}
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
 
-    async def metrics(_request: Request) -> Response:
-        return PlainTextResponse(metrics_text(), media_type="text/plain; version=0.0.4")
+    async def openapi(_request: Request) -> Response:
+        return JSONResponse(OPENAPI)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -66,7 +68,8 @@ def create_app(
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
         Route("/images", endpoints.list_images, methods=["GET"]),
         Route("/images/", endpoints.list_images, methods=["GET"]),
         Route("/images/{path:anypath}", endpoints.get_image, methods=["GET"]),
@@ -74,4 +77,9 @@ def create_app(
         Route("/images/{path:anypath}", endpoints.delete_image, methods=["DELETE"]),
     ]
     handlers: Any = exception_handlers()
-    return Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        exception_handlers=handlers,
+        middleware=[Middleware(RequestObserver)],
+        lifespan=lifespan,
+    )

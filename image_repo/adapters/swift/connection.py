@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import requests
 from swiftclient.client import ClientException, Connection
 
+from image_repo.adapters.swift.metrics import SWIFT_ERRORS
 from image_repo.domain.errors import ImageNotFoundError, StoreUnavailableError
 
 
@@ -56,8 +57,10 @@ def translated_errors(what: str) -> Iterator[None]:
         status = status_of(error)
         if status == 404:
             raise ImageNotFoundError(what) from error
+        SWIFT_ERRORS.labels(f"http_{status}" if status else "client").inc()
         raise StoreUnavailableError(f"object store error on {what}: {status or error}") from error
     except (requests.RequestException, OSError) as error:
+        SWIFT_ERRORS.labels("unreachable").inc()
         raise StoreUnavailableError(f"object store unreachable ({type(error).__name__})") from error
 
 

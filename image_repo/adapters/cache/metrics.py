@@ -1,0 +1,32 @@
+"""Prometheus metrics of the cache tiers; correct across gunicorn workers (multiprocess mode)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge
+
+LOOKUPS = Counter(
+    "image_repo_cache_lookups", "Cache lookups by tier and result", ["tier", "result"]
+)
+DERIVATIONS = Counter("image_repo_derivations", "Derived images made from an original")
+EVICTIONS = Counter("image_repo_cache_evictions", "Entries evicted to stay within bounds", ["tier"])
+DAMAGED = Counter("image_repo_cache_damaged", "Damaged disk entries dropped", ["tier"])
+# Memory is per worker: the sum over live workers is the machine's use. The disk folder is
+# shared: the most recent count any worker made is the best figure.
+BYTES = Gauge(
+    "image_repo_cache_bytes", "Bytes held by a cache tier", ["tier"], multiprocess_mode="livesum"
+)
+DISK_BYTES = Gauge(
+    "image_repo_disk_cache_bytes",
+    "Bytes in the shared disk cache folder, as last counted",
+    multiprocess_mode="mostrecent",
+)
+
+
+class PrometheusFetchMetrics:
+    """The FetchMetrics port on the counters above."""
+
+    def lookup(self, tier: str, *, hit: bool) -> None:
+        LOOKUPS.labels(tier, "hit" if hit else "miss").inc()
+
+    def derivation(self) -> None:
+        DERIVATIONS.inc()

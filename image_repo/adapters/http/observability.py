@@ -1,0 +1,97 @@
+"""One log line and Prometheus samples per request, and the /metrics exposition."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+access_log = logging.getLogger("image_repo.access")
+
+REQUESTS = Counter(
+    "image_repo_http_requests",
+    "HTTP requests by route, method and status",
+    ["route", "method", "status"],
+)
+LATENCY = Histogram(
+    "image_repo_http_request_seconds",
+    "HTTP request duration by route and method",
+    ["route", "method"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+_FIXED_ROUTES = ("/images", "/healthz", "/readyz", "/metrics", "/openapi.json")
+
+
+def route_of(path: str) -> str:
+    """A route template, never the raw path: image names must not become label values."""
+    if path.startswith("/images/"):
+        return "/images/{name}"
+    return path if path in _FIXED_ROUTES else "other"
+
+
+class RequestObserver:
+    """Pure ASGI middleware, so streamed bodies (zips, listings) are counted as they go out."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status, sent = 500, 0
+
+        async def observed_send(message: Message) -> None:
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self._app(scope, receive, observed_send)
+        finally:
+            seconds = time.perf_counter() - start
+            route, method = route_of(scope["path"]), scope["method"]
+            REQUESTS.labels(route, method, str(status)).inc()
+            LATENCY.labels(route, method).observe(seconds)
+            access_log.info(
+                "%s %s %d %d %.1fms",
+                method,
+                scope.get("raw_path", b"").decode("latin-1") or scope["path"],
+                status,
+                sent,
+                seconds * 1000,
+                extra={
+                    "method": method,
+                    "path": scope["path"],
+                    "status": status,
+                    "bytes": sent,
+                    "duration_ms": round(seconds * 1000, 2),
+                },
+            )
+
+
+async def metrics_endpoint(_request: Request) -> Response:
+    """Under gunicorn (PROMETHEUS_MULTIPROC_DIR set) every worker's samples are merged."""
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    else:
+        registry = REGISTRY
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,319 @@
+"""The OpenAPI 3.1 document served at /openapi.json: the API as the server implements it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
+
+
+def _unavailable() -> dict[str, Any]:
+    return {
+        **_error("Swift unreachable or the server saturated; retry after the given seconds"),
+        "headers": {"Retry-After": {"schema": {"type": "string"}}},
+    }
+
+
+def _bool(description: str) -> dict[str, Any]:
+    return {
+        "in": "query",
+        "required": False,
+        "description": f"{description} (true/false/1/0/yes/no, any case)",
+        "schema": {"type": "string"},
+    }
+
+
+def _size(description: str) -> dict[str, Any]:
+    return {
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    }
+
+
+_NAME = {
+    "name": "name",
+    "in": "path",
+    "required": True,
+    "description": "Image name: 1-1000 bytes of UTF-8, '/'-separated, optional format extension",
+    "schema": {"type": "string"},
+}
+_REGEX = {
+    "name": "regex",
+    "in": "query",
+    "required": False,
+    "description": "RE2 search over names (on a path: over the rest of the name below it)",
+    "schema": {"type": "string"},
+}
+_IMAGE_BODIES = {
+    media: {"schema": {"type": "string", "format": "binary"}}
+    for media in (
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "image/gif",
+        "image/tiff",
+        "image/bmp",
+        "image/avif",
+    )
+}
+_GET_RESPONSES: dict[str, Any] = {
+    "200": {
+        "description": "The derived image; JSON for meta/url; a zip for several regex matches",
+        "headers": {
+            "ETag": {"schema": {"type": "string"}},
+            "X-Cache": {
+                "schema": {"type": "string", "enum": ["memory", "disk", "swift", "derived"]}
+            },
+        },
+        "content": {
+            **_IMAGE_BODIES,
+            "application/zip": {"schema": {"type": "string", "format": "binary"}},
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/Meta"},
+                        {"$ref": "#/components/schemas/TempUrl"},
+                        {
+                            "type": "object",
+                            "additionalProperties": {
+                                "oneOf": [
+                                    {"$ref": "#/components/schemas/Meta"},
+                                    {"$ref": "#/components/schemas/TempUrl"},
+                                ]
+                            },
+                        },
+                    ]
+                }
+            },
+        },
+    },
+    "304": {"description": "Not modified (If-None-Match)"},
+    "400": _error("Invalid name or parameter"),
+    "404": _error("No such image, or no regex match"),
+    "413": _error("More matches than images.max_zip_images, or an original over the limits"),
+    "503": _unavailable(),
+}
+_GET_PARAMETERS = [
+    _NAME,
+    {
+        "name": "kind",
+        "in": "query",
+        "required": False,
+        "description": "Output format",
+        "schema": {
+            "type": "string",
+            "enum": ["jpg", "jpeg", "png", "webp", "gif", "tiff", "bmp", "avif"],
+        },
+    },
+    {"name": "xsize", **_size("Fit within this width (1..images.max_dimension)")},
+    {"name": "ysize", **_size("Fit within this height (1..images.max_dimension)")},
+    {"name": "thumbnail", **_bool("A thumbnail (images.thumbnail_size unless xsize/ysize say)")},
+    {"name": "meta", **_bool("JSON metadata instead of the image")},
+    {"name": "url", **_bool("JSON temporary Swift URL instead of the image")},
+    {"name": "zip", **_bool("With regex: always a zip")},
+    _REGEX,
+]
+_WRITE_ERRORS = {
+    "400": _error("Invalid name, empty body or a corrupt image"),
+    "401": _error("Missing or wrong bearer token (when write tokens are configured)"),
+    "503": _unavailable(),
+}
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "image_repo",
+        "version": "1",
+        "description": "On-demand image repository over OpenStack Swift",
+    },
+    "paths": {
+        "/images": {
+            "get": {
+                "summary": "List image names, in Swift's order, streamed",
+                "parameters": [_REGEX],
+                "responses": {
+                    "200": {
+                        "description": "Names",
+                        "content": {
+                            "application/json": {
+                                "schema": {"type": "array", "items": {"type": "string"}}
+                            }
+                        },
+                    },
+                    "400": _error("Invalid regex or parameter"),
+                    "503": _unavailable(),
+                },
+            }
+        },
+        "/images/{name}": {
+            "get": {
+                "summary": "An image, derived on demand",
+                "parameters": _GET_PARAMETERS,
+                "responses": _GET_RESPONSES,
+            },
+            "head": {
+                "summary": "Headers of the same GET",
+                "parameters": _GET_PARAMETERS,
+                "responses": {
+                    k: {"description": v["description"]} for k, v in _GET_RESPONSES.items()
+                },
+            },
+            "put": {
+                "summary": "Upload (or replace) an original",
+                "parameters": [
+                    _NAME,
+                    {
+                        "name": "If-None-Match",
+                        "in": "header",
+                        "required": False,
+                        "description": "'*' refuses to replace",
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/octet-stream": {
+                            "schema": {"type": "string", "format": "binary"}
+                        },
+                        **_IMAGE_BODIES,
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "Stored",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Upload"}}
+                        },
+                    },
+                    **_WRITE_ERRORS,
+                    "412": _error("If-None-Match: * and the name exists"),
+                    "413": _error("Over max_upload_bytes, max_pixels or max_frames"),
+                    "415": _error("Not an image of an accepted format"),
+                },
+            },
+            "delete": {
+                "summary": "Remove an original and every cached copy",
+                "parameters": [_NAME],
+                "responses": {
+                    "204": {"description": "Removed"},
+                    **_WRITE_ERRORS,
+                    "404": _error("No such image"),
+                },
+            },
+        },
+        "/healthz": {
+            "get": {
+                "summary": "The process is alive",
+                "responses": {
+                    "200": {
+                        "description": "Alive",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+        "/readyz": {
+            "get": {
+                "summary": "Swift is reachable",
+                "responses": {
+                    "200": {
+                        "description": "Ready",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Readiness"}
+                            }
+                        },
+                    },
+                    "503": {
+                        "description": "Not ready",
+                        "headers": {"Retry-After": {"schema": {"type": "string"}}},
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Readiness"}
+                            }
+                        },
+                    },
+                },
+            }
+        },
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics",
+                "responses": {
+                    "200": {
+                        "description": "Text exposition format",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3.1",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+    },
+    "components": {
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error", "detail"],
+                "properties": {"error": {"type": "string"}, "detail": {"type": "string"}},
+            },
+            "Upload": {
+                "type": "object",
+                "required": ["name", "format", "width", "height", "bytes", "etag"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "format": {"type": "string"},
+                    "width": {"type": "integer"},
+                    "height": {"type": "integer"},
+                    "bytes": {"type": "integer"},
+                    "etag": {"type": "string"},
+                },
+            },
+            "Meta": {
+                "type": "object",
+                "required": ["name", "format", "width", "height", "mode", "bytes", "etag", "exif"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "format": {"type": "string"},
+                    "width": {"type": "integer"},
+                    "height": {"type": "integer"},
+                    "mode": {"type": "string"},
+                    "bytes": {"type": "integer"},
+                    "etag": {"type": "string"},
+                    "uploaded": {"type": ["string", "null"]},
+                    "exif": {"type": "object"},
+                },
+            },
+            "TempUrl": {
+                "type": "object",
+                "required": ["url", "expires"],
+                "properties": {"url": {"type": "string"}, "expires": {"type": "integer"}},
+            },
+            "Readiness": {
+                "type": "object",
+                "required": ["status", "checks"],
+                "properties": {
+                    "status": {"type": "string"},
+                    "reason": {"type": "string"},
+                    "checks": {"type": "object", "additionalProperties": {"type": "string"}},
+                },
+            },
+        }
+    },
+}
