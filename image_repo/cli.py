@@ -10,6 +10,7 @@ from pathlib import Path
 
 import uvicorn
 
+from image_repo.bulk_upload import run_bulk_upload
 from image_repo.container import build_app, install_url_key
 from image_repo.domain.errors import ImageRepoError
 from image_repo.logging_setup import configure_logging
@@ -36,6 +37,16 @@ def _parser() -> argparse.ArgumentParser:
         "set-url-key",
         help="set swift.url_key as the TempURL key of the cache container, and check it",
     )
+    upload = commands.add_parser(
+        "upload", help="upload a folder tree through a running server's HTTP API"
+    )
+    upload.add_argument("folder", type=Path)
+    upload.add_argument("--prefix", default="", help="name prefix (a pseudo-directory)")
+    upload.add_argument("--jobs", type=int, default=4, help="uploads at once")
+    upload.add_argument("--url", default="http://127.0.0.1:5000", help="the server's base URL")
+    upload.add_argument(
+        "--token", default=os.environ.get("IMAGE_REPO_TOKEN"), help="bearer token for writes"
+    )
     dev = commands.add_parser(
         "dev", help="start a local single-node Swift on loopback and serve against it"
     )
@@ -50,6 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.yaml and args.template:
         sys.stdout.write(render_template())
         return 0
+    if args.command == "upload":
+        if not args.folder.is_dir():
+            print(f"{args.folder} is not a folder", file=sys.stderr)
+            return 2
+        return run_bulk_upload(args.folder, args.url, args.prefix, args.jobs, args.token)
     try:
         config = load_config(args.config)
     except ConfigError as error:
