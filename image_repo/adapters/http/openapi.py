@@ -41,7 +41,7 @@ _NAME = {
     "in": "path",
     "required": True,
     "description": "Image name: 1-1000 bytes of UTF-8, '/'-separated, optional format extension",
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 1000},
 }
 _REGEX = {
     "name": "regex",
