@@ -46,12 +46,27 @@ class PillowProcessor:
                 warnings.simplefilter("ignore")
                 image = Image.open(io.BytesIO(data), formats=self._plugins)
         except (UnidentifiedImageError, *_DECODE_ERRORS) as error:
+            claimed = self._claimed_format(data)
+            if claimed is not None:
+                raise CorruptImageError(f"a damaged {claimed} image: {error}") from error
             accepted = ", ".join(sorted({f.value for f in PILLOW_TO_FORMAT.values()}))
             raise UnsupportedImageError(
                 f"not an image in an accepted format ({accepted})"
             ) from error
         with image:
             yield image
+
+    def _claimed_format(self, data: bytes) -> str | None:
+        """The allowed format whose magic bytes `data` starts with: such bytes that fail to
+        open are a damaged image (400), not a foreign format (415)."""
+        for plugin in self._plugins:
+            accept = Image.OPEN[plugin][1]
+            try:
+                if accept is not None and accept(data[:32]):
+                    return PILLOW_TO_FORMAT[plugin].value
+            except Exception:  # an accept function must not decide the status by crashing
+                continue
+        return None
 
     def identify(self, data: bytes) -> ImageInfo:
         with self._open(data) as image:
