@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 from collections.abc import Mapping
@@ -44,7 +45,9 @@ from image_repo.domain.formats import ImageFormat
 from image_repo.domain.limits import ImageLimits
 from image_repo.settings import (
     AppConfig,
+    ConfigError,
     ImagesConfig,
+    ServerConfig,
     SwiftConfig,
     SwiftCredentials,
     resolve_credentials,
@@ -68,6 +71,19 @@ def derivation_defaults(images: ImagesConfig) -> DerivationDefaults:
         background=images.background.removeprefix("#").lower(),
         strip_metadata=images.strip_metadata,
     )
+
+
+def write_tokens(server: ServerConfig) -> tuple[str, ...]:
+    """Tokens from the file and from the file it names (one per line, blank lines ignored)."""
+    tokens = list(server.write_tokens)
+    if server.write_tokens_file:
+        try:
+            text = Path(server.write_tokens_file).read_text(encoding="utf-8")
+        except OSError as error:
+            reason = f"cannot read {server.write_tokens_file}: {error.strerror}"
+            raise ConfigError(f"server.write_tokens_file: {reason}") from error
+        tokens += [line.strip() for line in text.splitlines() if line.strip()]
+    return tuple(tokens)
 
 
 def swift_pool(credentials: SwiftCredentials, config: AppConfig) -> SwiftConnectionPool:
@@ -230,8 +246,16 @@ class Container(containers.DeclarativeContainer):
         output_formats=providers.Callable(writable_formats),
         defaults=providers.Callable(derivation_defaults, config.provided.images),
         cache_max_age_seconds=config.provided.cache.original_ttl_seconds,
+        write_tokens=providers.Callable(write_tokens, config.provided.server),
     )
     endpoints = providers.Singleton(ImageEndpoints, use_cases, blocking_pool, http_settings)
+
+
+def _host_ip(host: str) -> str:
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return "127.0.0.1" if host == "localhost" else "0.0.0.0"  # a name: assume exposed
 
 
 def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> Starlette:
@@ -239,6 +263,13 @@ def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> St
     ASGI app. Containers in Swift are created here when Swift answers, else on first write."""
     container = Container(config=config, environ=dict(os.environ if environ is None else environ))
     container.credentials()
+    tokens = write_tokens(config.server)
+    if not tokens and not ipaddress.ip_address(_host_ip(config.server.host)).is_loopback:
+        logger.warning(
+            "listening on %s with no server.write_tokens: anyone who can reach it can upload "
+            "and delete images",
+            config.server.host,
+        )
     if config.swift.url_key == SwiftConfig().url_key:
         logger.warning(
             "swift.url_key is the insecure default %r: anyone can sign temporary URLs to the "

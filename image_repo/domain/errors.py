@@ -42,6 +42,12 @@ class CorruptImageError(InvalidRequestError):
     public_message = "corrupt or truncated image"
 
 
+class UnauthorizedError(ImageRepoError):
+    """A write without a valid token, where write tokens are configured."""
+
+    public_message = "a valid bearer token is required for writes"
+
+
 class UnsupportedImageError(ImageRepoError):
     """The bytes are not an image of a format the service accepts."""
 

@@ -22,6 +22,7 @@ ERROR_TABLE: dict[type[errors.ImageRepoError], tuple[int, str]] = {
     errors.InvalidPatternError: (400, "invalid_regex"),
     errors.EmptyUploadError: (400, "empty_upload"),
     errors.CorruptImageError: (400, "corrupt_image"),
+    errors.UnauthorizedError: (401, "unauthorized"),
     errors.UnsupportedImageError: (415, "unsupported_media_type"),
     errors.TooLargeError: (413, "too_large"),
     errors.UploadTooLargeError: (413, "upload_too_large"),
@@ -48,6 +49,8 @@ async def handle_domain_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, errors.UnavailableError):
         headers = {"Retry-After": str(exc.retry_after_seconds)}
         logger.warning("%s %s: %s", request.method, request.url.path, exc)
+    if isinstance(exc, errors.UnauthorizedError):
+        headers = {"WWW-Authenticate": 'Bearer realm="image_repo"'}
     if status >= 500 and headers is None:
         logger.error("%s %s failed", request.method, request.url.path, exc_info=exc)
         return error_response(500, code, "internal error")

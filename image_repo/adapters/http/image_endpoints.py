@@ -13,6 +13,7 @@ from image_repo.adapters.http.blocking import BlockingPool
 from image_repo.adapters.http.image_responses import image_response
 from image_repo.adapters.http.json_bodies import meta_body, url_body
 from image_repo.adapters.http.request_parsing import image_name, query_params
+from image_repo.adapters.http.write_access import WriteAccess
 from image_repo.adapters.http.zip_stream import ZipStreamWriter
 from image_repo.application.delete_image import DeleteImage
 from image_repo.application.fetch_image import FetchImage
@@ -44,6 +45,7 @@ class HttpSettings:
     output_formats: frozenset[ImageFormat]
     defaults: DerivationDefaults
     cache_max_age_seconds: int
+    write_tokens: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -65,6 +67,7 @@ class ImageEndpoints:
         self._use_cases = use_cases
         self._pool = pool
         self._settings = settings
+        self._write_access = WriteAccess(settings.write_tokens)
 
     async def list_images(self, request: Request) -> Response:
         params = query_params(request)
@@ -143,6 +146,7 @@ class ImageEndpoints:
     async def put_image(self, request: Request) -> Response:
         name, _ = image_name(request)
         reject_unknown(query_params(request), ())
+        self._write_access.check(request)
         data = await self._read_body(request)
         if_absent = request.headers.get("if-none-match", "").strip() == "*"
         uploaded = await self._pool.run(
@@ -161,6 +165,7 @@ class ImageEndpoints:
     async def delete_image(self, request: Request) -> Response:
         name, _ = image_name(request)
         reject_unknown(query_params(request), ())
+        self._write_access.check(request)
         await self._pool.run(self._use_cases.delete.execute, name)
         return Response(status_code=204)
 

@@ -10,7 +10,11 @@ import requests
 from swiftclient.client import ClientException, Connection
 
 from image_repo.adapters.swift.metrics import SWIFT_ERRORS
-from image_repo.domain.errors import ImageNotFoundError, StoreUnavailableError
+from image_repo.domain.errors import (
+    AlreadyExistsError,
+    ImageNotFoundError,
+    StoreUnavailableError,
+)
 
 
 class SwiftConnectionPool:
@@ -57,6 +61,8 @@ def translated_errors(what: str) -> Iterator[None]:
         status = status_of(error)
         if status == 404:
             raise ImageNotFoundError(what) from error
+        if status == 412:
+            raise AlreadyExistsError(f"{what} exists") from error
         SWIFT_ERRORS.labels(f"http_{status}" if status else "client").inc()
         raise StoreUnavailableError(f"object store error on {what}: {status or error}") from error
     except (requests.RequestException, OSError) as error:

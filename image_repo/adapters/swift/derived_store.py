@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from swiftclient.client import ClientException
-
-from image_repo.adapters.swift.connection import SwiftConnectionPool, status_of, translated_errors
-from image_repo.domain.errors import ImageNotFoundError
+from image_repo.adapters.swift.connection import SwiftConnectionPool, translated_errors
+from image_repo.domain.errors import ImageNotFoundError, StoreUnavailableError
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.names import ImageName
 from image_repo.domain.records import DerivedImage
@@ -58,19 +56,17 @@ class SwiftDerivedStore:
         md5 = hashlib.md5(image.data, usedforsecurity=False).hexdigest()
         for attempt in (1, 2):
             try:
-                with self._pool.connection() as conn:
+                with translated_errors(object_name(key)), self._pool.connection() as conn:
                     conn.put_object(
                         self._container, object_name(key), image.data,
                         content_length=len(image.data), etag=md5,
                         content_type=image.format.media_type,
                     )  # fmt: skip
                 return
-            except ClientException as error:
-                if status_of(error) == 404 and attempt == 1:
-                    self.ensure_container()
-                    continue
-                with translated_errors(object_name(key)):
-                    raise
+            except ImageNotFoundError:
+                if attempt == 2:
+                    raise StoreUnavailableError(f"container {self._container} vanished") from None
+                self.ensure_container()
 
     def delete_all(self, name: ImageName) -> int:
         """Remove every derivative of `name`; returns how many were removed."""

@@ -7,9 +7,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from swiftclient.client import ClientException
-
-from image_repo.adapters.swift.connection import SwiftConnectionPool, status_of, translated_errors
+from image_repo.adapters.swift.connection import SwiftConnectionPool, translated_errors
 from image_repo.domain.errors import AlreadyExistsError, ImageNotFoundError, StoreUnavailableError
 from image_repo.domain.formats import FORMAT_EXTENSIONS
 from image_repo.domain.names import ImageName
@@ -59,20 +57,16 @@ class SwiftOriginalStore:
         2xx here means the bytes are durably stored as sent."""
         for attempt in (1, 2):
             try:
-                with self._pool.connection() as conn:
+                with translated_errors(object_name), self._pool.connection() as conn:
                     etag = conn.put_object(
                         self._container, object_name, data, content_length=len(data),
                         etag=md5, content_type=content_type, headers=headers,
                     )  # fmt: skip
                 return str(etag).strip('"')
-            except ClientException as error:
-                if status_of(error) == 412:
-                    raise AlreadyExistsError(f"{object_name} exists") from error
-                if status_of(error) == 404 and attempt == 1:
-                    self.ensure_container()
-                    continue
-                with translated_errors(object_name):
-                    raise
+            except ImageNotFoundError:
+                if attempt == 2:
+                    raise StoreUnavailableError(f"container {self._container} vanished") from None
+                self.ensure_container()
         raise StoreUnavailableError(f"could not store {object_name}")
 
     def head(self, name: ImageName) -> StoredOriginal:
@@ -137,14 +131,11 @@ class SwiftOriginalStore:
 
     def _list(self, **query: Any) -> list[dict[str, Any]]:
         try:
-            with self._pool.connection() as conn:
+            with translated_errors(f"listing {self._container}"), self._pool.connection() as conn:
                 _headers, page = conn.get_container(self._container, **query)
             return list(page)
-        except ClientException as error:
-            if status_of(error) == 404:
-                return []  # no container yet: nothing stored
-            with translated_errors(f"listing {self._container}"):
-                raise
+        except ImageNotFoundError:
+            return []  # no container yet: nothing stored
 
     def _delete_object(self, object_name: str) -> bool:
         try:
