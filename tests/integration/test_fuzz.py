@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,4 +39,5 @@ def test_fuzzing_the_openapi_document_finds_no_5xx_and_no_schema_violation(
             capture_output=True, text=True, timeout=300, cwd=tmp_path,
         )  # fmt: skip
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert "No issues found" in run.stdout
+    generated = re.search(r"(\d+) generated", run.stdout)
+    assert generated is not None and int(generated[1]) > 100, run.stdout[-3000:]
