@@ -51,7 +51,8 @@ def main() -> int:
     print(f"{'tier':8} {'median ms':>10} {'p99 ms':>8}  ({workload})")
     with local_swift() as endpoint, tempfile.TemporaryDirectory() as scratch:
         for tier, cache in TIERS.items():
-            with image_repo_server(endpoint, Path(scratch), cache=cache) as base:
+            with image_repo_server(endpoint, Path(scratch), cache=cache) as server:
+                base = server.base_url
                 path = f"/images/bench/{tier}"
                 httpx.put(base + path, content=original, timeout=60).raise_for_status()
                 count = args.requests if tier != "derived" else max(20, args.requests // 10)

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import attrs
 import httpx
 import yaml
 
@@ -34,9 +35,22 @@ def local_swift() -> Iterator[SwiftEndpoint]:
             swift.stop()
 
 
+@attrs.frozen
+class Server:
+    base_url: str
+    pid: int
+
+    def peak_rss_mib(self) -> float:
+        """The process's high-water mark of resident memory (VmHWM), in MiB."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+
 @contextmanager
-def image_repo_server(endpoint: SwiftEndpoint, root: Path, **sections: Any) -> Iterator[str]:
-    """One `image_repo` process (uvicorn) on a free loopback port; yields its base URL."""
+def image_repo_server(endpoint: SwiftEndpoint, root: Path, **sections: Any) -> Iterator[Server]:
+    """One `image_repo` process (uvicorn) on a free loopback port."""
     port = free_port()
     config: dict[str, dict[str, Any]] = {
         "server": {"host": "127.0.0.1", "port": port, "log_level": "warning"},
@@ -61,7 +75,7 @@ def image_repo_server(endpoint: SwiftEndpoint, root: Path, **sections: Any) -> I
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        yield base
+        yield Server(base, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=15)
