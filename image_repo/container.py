@@ -247,6 +247,7 @@ class Container(containers.DeclarativeContainer):
         defaults=providers.Callable(derivation_defaults, config.provided.images),
         cache_max_age_seconds=config.provided.cache.original_ttl_seconds,
         write_tokens=providers.Callable(write_tokens, config.provided.server),
+        max_zip_bytes=config.provided.images.max_zip_bytes,
     )
     endpoints = providers.Singleton(ImageEndpoints, use_cases, blocking_pool, http_settings)
 

@@ -77,6 +77,15 @@ class ServerProcess:
             self._process.wait(timeout=15)
             self._process = None
 
+    def peak_rss_mib(self) -> float:
+        """The server's high-water mark of resident memory (VmHWM)."""
+        assert self._process is not None
+        status = Path(f"/proc/{self._process.pid}/status").read_text()
+        return (
+            int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1])
+            / 1024
+        )
+
     def metric(self, name: str, **labels: str) -> float:
         """One sample of /metrics (0 when absent)."""
         wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))

@@ -95,3 +95,35 @@ def test_listing_is_unique_for_any_sorted_listing(objects: list[str]) -> None:
     assert len(names) == len(set(names))
     expected = {ImageName.parse(o).value for o in ordered}
     assert set(names) == expected
+
+
+segments = st.text(alphabet=st.characters(codec="utf-8"), min_size=0, max_size=12)
+
+
+@given(st.lists(segments, min_size=1, max_size=6))
+def test_any_name_with_a_dot_dot_segment_is_refused(parts: list[str]) -> None:
+    raw = "/".join([*parts, ".."])
+    with pytest.raises(InvalidNameError):
+        ImageName.parse(raw)
+
+
+@given(
+    segments, st.sampled_from(["\x00", "\n", "\r", "\t", "\x1b", "\x7f", "\x9b", "\\"]), segments
+)
+def test_control_characters_and_backslashes_are_refused_anywhere(
+    before: str, bad: str, after: str
+) -> None:
+    with pytest.raises(InvalidNameError):
+        ImageName.parse(before + bad + after)
+
+
+@given(segments)
+def test_absolute_paths_are_refused(rest: str) -> None:
+    with pytest.raises(InvalidNameError):
+        ImageName.parse("/" + rest)
+
+
+@given(st.integers(min_value=1001, max_value=5000))
+def test_overlong_names_are_refused(length: int) -> None:
+    with pytest.raises(InvalidNameError, match="longer than 1000"):
+        ImageName.parse("x" * length)

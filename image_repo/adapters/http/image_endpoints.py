@@ -46,6 +46,7 @@ class HttpSettings:
     defaults: DerivationDefaults
     cache_max_age_seconds: int
     write_tokens: tuple[str, ...] = ()
+    max_zip_bytes: int = 512 << 20
 
 
 @attrs.frozen
@@ -134,12 +135,17 @@ class ImageEndpoints:
     async def _zip(self, names: list[ImageName], spec: Spec) -> AsyncIterator[bytes]:
         """Entries are derived one at a time, so memory holds one image, not the archive. An
         original that cannot be decoded is left out rather than failing the whole archive."""
-        writer = ZipStreamWriter()
+        writer, total = ZipStreamWriter(), 0
         for name in names:
             try:
                 fetched = await self._pool.run(self._use_cases.fetch.execute, name, spec)
             except CorruptImageError:
                 continue
+            total += len(fetched.image.data)
+            if total > self._settings.max_zip_bytes:
+                # The status line is gone; breaking the stream is the only honest answer left
+                # (the client sees a failed transfer, never a silently shortened archive).
+                raise ZipTooLargeError(f"zip over images.max_zip_bytes at {name}")
             yield writer.add(f"{name}.{spec.kind.extension}", fetched.image.data)
         yield writer.close()
 
@@ -182,6 +188,10 @@ class ImageEndpoints:
             if len(body) > limit:
                 raise UploadTooLargeError(f"the limit is {limit} bytes")
         return bytes(body)
+
+
+class ZipTooLargeError(RuntimeError):
+    pass
 
 
 def _take(names: Iterator[ImageName], count: int) -> list[ImageName]:
