@@ -36,6 +36,7 @@ from image_repo.application.fetch_image import FetchImage, LocalTier
 from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.list_images import ListImages
 from image_repo.application.lookup_cached_image import LookupCachedImage
+from image_repo.application.ports import ImageProcessor
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
 from image_repo.application.upload_image import UploadImage
@@ -71,6 +72,20 @@ def derivation_defaults(images: ImagesConfig) -> DerivationDefaults:
         background=images.background.removeprefix("#").lower(),
         strip_metadata=images.strip_metadata,
     )
+
+
+def image_processor(name: str, max_concurrent: int) -> ImageProcessor:
+    """libvips is optional (the `vips` extra), so it is imported only when chosen."""
+    pillow = PillowProcessor(max_concurrent=max_concurrent)
+    if name != "vips":
+        return pillow
+    try:
+        from image_repo.adapters.imaging.vips_processor import VipsProcessor
+    except ImportError as error:
+        raise ConfigError(
+            "images.processor: vips needs pyvips (pip install 'image_repo[vips]')"
+        ) from error
+    return VipsProcessor(pillow, max_concurrent=max_concurrent)
 
 
 def write_tokens(server: ServerConfig) -> tuple[str, ...]:
@@ -121,7 +136,9 @@ class Container(containers.DeclarativeContainer):
         url_digest=config.provided.swift.url_digest,
     )
     processor = providers.Singleton(
-        PillowProcessor, max_concurrent=config.provided.workers.imaging_threads
+        image_processor,
+        config.provided.images.processor,
+        config.provided.workers.imaging_threads,
     )
     pattern_compiler = providers.Singleton(Re2PatternCompiler)
     limits = providers.Singleton(

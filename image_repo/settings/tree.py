@@ -129,6 +129,11 @@ class ImagesConfig:
         "AVIF quality, 1-100 (avif is served where the installed Pillow supports it)",
         attrs.validators.in_(range(1, 101)),
     )
+    processor: str = option(
+        "pillow",
+        "imaging library: pillow, or vips (libvips, faster on PNG; needs the 'vips' extra)",
+        one_of("pillow", "vips"),
+    )
     strip_metadata: bool = option(
         True, "strip EXIF, XMP, IPTC, comments and ICC profiles from served images"
     )

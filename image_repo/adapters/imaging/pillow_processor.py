@@ -15,7 +15,12 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 from image_repo.adapters.imaging.encode import encode
 from image_repo.adapters.imaging.exif_meta import whitelisted_exif
 from image_repo.adapters.imaging.formats import PILLOW_TO_FORMAT, readable_plugins
-from image_repo.adapters.imaging.steps import PIPELINE, orientation_of, swaps_sides
+from image_repo.adapters.imaging.steps import (
+    PIPELINE,
+    header_orientation,
+    orientation_of,
+    swaps_sides,
+)
 from image_repo.domain.errors import CorruptImageError, UnsupportedImageError
 from image_repo.domain.records import DerivedImage, ImageInfo, ImageMeta
 from image_repo.domain.spec import Spec
@@ -71,7 +76,7 @@ class PillowProcessor:
     def identify(self, data: bytes) -> ImageInfo:
         with self._open(data) as image:
             width, height = image.size
-            if swaps_sides(orientation_of(image)):
+            if swaps_sides(header_orientation(image)):
                 width, height = height, width
             try:
                 frames = int(getattr(image, "n_frames", 1))

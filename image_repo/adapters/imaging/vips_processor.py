@@ -1,0 +1,93 @@
+"""VipsProcessor: derive() on libvips where it is faster than Pillow (PNG above all).
+
+Header checks, verification and metadata stay with Pillow: one allow-list of formats and one
+set of limits, whatever derives the pixels. What libvips cannot write here (BMP, AVIF, TIFF), HEIC
+inputs, and outputs that keep metadata go through Pillow too.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pyvips
+
+from image_repo.adapters.imaging.formats import ALPHA_FORMATS
+from image_repo.adapters.imaging.pillow_processor import PillowProcessor
+from image_repo.domain.errors import CorruptImageError
+from image_repo.domain.formats import ImageFormat
+from image_repo.domain.records import DerivedImage, ImageInfo, ImageMeta
+from image_repo.domain.spec import Spec
+
+_UNBOUNDED = 10_000_000  # libvips' largest coordinate: "no limit on this side"
+# TIFF is left to Pillow: libvips writes an Orientation tag even with keep="none".
+_VIPS_OUTPUTS = {ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.WEBP, ImageFormat.GIF}
+# JPEG stays with Pillow: DCT scaling on load makes it as fast as libvips with less memory.
+_VIPS_INPUTS = {
+    ImageFormat.PNG,
+    ImageFormat.WEBP,
+    ImageFormat.GIF,
+    ImageFormat.TIFF,
+}
+
+
+class VipsProcessor:
+    """libvips threads bought nothing on two cores and its operation cache only holds memory
+    in a server, so both are switched off; concurrency is bounded like Pillow's."""
+
+    def __init__(self, pillow: PillowProcessor, max_concurrent: int = 2) -> None:
+        pyvips.concurrency_set(1)
+        pyvips.cache_set_max(0)
+        self._pillow = pillow
+        self._slots = threading.BoundedSemaphore(max_concurrent)
+
+    def identify(self, data: bytes) -> ImageInfo:
+        return self._pillow.identify(data)
+
+    def verify(self, data: bytes) -> None:
+        self._pillow.verify(data)
+
+    def read_meta(self, data: bytes, *, include_gps: bool) -> ImageMeta:
+        return self._pillow.read_meta(data, include_gps=include_gps)
+
+    def derive(self, data: bytes, spec: Spec) -> DerivedImage:
+        source = self._pillow.identify(data).format
+        if not spec.strip_metadata or spec.kind not in _VIPS_OUTPUTS or source not in _VIPS_INPUTS:
+            return self._pillow.derive(data, spec)
+        with self._slots:
+            try:
+                return DerivedImage(spec.kind, _encode(_pixels(data, spec), spec))
+            except pyvips.Error as error:
+                raise CorruptImageError(f"the stored image cannot be decoded: {error}") from error
+
+
+def _pixels(data: bytes, spec: Spec) -> Any:
+    """Shrink-on-load, EXIF rotation, ICC to sRGB, 8 bits, sharpening, flattening."""
+    header = pyvips.Image.new_from_buffer(data, "")
+    width = (spec.box.width if spec.box else None) or _UNBOUNDED
+    height = (spec.box.height if spec.box else None) or _UNBOUNDED
+    options: dict[str, Any] = {"height": height, "size": "down"}
+    if header.get_typeof("icc-profile-data"):
+        options["export_profile"] = "srgb"
+    image = pyvips.Image.thumbnail_buffer(data, width, **options)
+    if image.interpretation in ("rgb16", "grey16") or image.format != "uchar":
+        image = image.colourspace("srgb" if image.bands >= 3 else "b-w").cast("uchar")
+    if spec.sharpen > 0:
+        image = image.sharpen(sigma=0.5, m2=spec.sharpen * 4)
+    if image.hasalpha() and spec.kind not in ALPHA_FORMATS:
+        background = [int(spec.background[i : i + 2], 16) for i in (0, 2, 4)]
+        image = image.flatten(background=background if image.bands > 2 else background[:1])
+    return image
+
+
+def _encode(image: Any, spec: Spec) -> bytes:
+    """`keep="none"`: libvips keeps EXIF (GPS included), XMP and ICC unless told otherwise."""
+    match spec.kind:
+        case ImageFormat.JPEG:
+            return bytes(image.jpegsave_buffer(Q=spec.quality, keep="none"))
+        case ImageFormat.WEBP:
+            return bytes(image.webpsave_buffer(Q=spec.quality, effort=4, keep="none"))
+        case ImageFormat.PNG:
+            return bytes(image.pngsave_buffer(compression=6, keep="none"))
+        case _:
+            return bytes(image.gifsave_buffer(keep="none"))
