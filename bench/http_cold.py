@@ -1,0 +1,157 @@
+"""Cold derivations over HTTP: image_repo (gunicorn, 2 workers) beside thumbor 7.8, same run.
+
+Run: .venv/bin/python bench/http_cold.py [--seconds 20] [--thumbor-venv .venv-thumbor]
+imgproxy's published workload: a large JPEG (here 24 MP) fitted into a box near 500x500, four
+concurrent clients. Every request asks for a box not asked before (500, 499, ...), so each one
+is a real derivation in both servers. thumbor needs Pillow < 13, so it lives in its own virtual
+environment (created on first use); it reads the JPEG with its file loader, image_repo from its
+memory-cached original (both therefore decode, resize and encode on every request).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.harness import local_swift, percentile
+from bench.inputs import make_inputs
+from image_repo.localswift.cluster import free_port
+from tests.integration.test_production import start_gunicorn
+
+THUMBOR = "thumbor==7.8.0"
+
+
+def ensure_thumbor(venv: Path) -> Path:
+    thumbor = venv / "bin" / "thumbor"
+    if not thumbor.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([venv / "bin" / "pip", "install", "--quiet", THUMBOR], check=True)
+    return thumbor
+
+
+def start_thumbor(thumbor: Path, root: Path, images: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    config = root / "thumbor.conf"
+    config.write_text(
+        "LOADER = 'thumbor.loaders.file_loader'\n"
+        f"FILE_LOADER_ROOT_PATH = '{images}'\n"
+        "STORAGE = 'thumbor.storages.no_storage'\n"
+        "RESULT_STORAGE = None\n"
+        "ALLOW_UNSAFE_URL = True\n"
+        "QUALITY = 85\n"
+        "MAX_PIXELS = 75000000\n"
+    )
+    with (root / "thumbor.log").open("wb") as log:
+        process = subprocess.Popen(
+            [
+                thumbor,
+                "--port",
+                str(port),
+                "--conf",
+                str(config),
+                "--processes",
+                "2",
+                "-l",
+                "error",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    wait_until_alive_path(url + "/healthcheck", process, root / "thumbor.log")
+    return process, url
+
+
+def wait_until_alive_path(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(log.read_text()[-2000:])
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError("thumbor did not start")
+
+
+async def drive(url_for: Callable[[int], str], seconds: float, clients: int) -> list[float]:
+    sizes = itertools.count()
+    timings: list[float] = []
+    deadline = time.monotonic() + seconds
+    async with httpx.AsyncClient(timeout=120) as client:
+
+        async def loop() -> None:
+            while time.monotonic() < deadline:
+                start = time.perf_counter()
+                answer = await client.get(url_for(next(sizes)))
+                answer.raise_for_status()
+                timings.append(time.perf_counter() - start)
+
+        await asyncio.gather(*(loop() for _ in range(clients)))
+    return timings
+
+
+def report(label: str, timings: list[float], seconds: float) -> float:
+    rate = len(timings) / seconds
+    p50, p99 = percentile(timings, 0.5) * 1000, percentile(timings, 0.99) * 1000
+    print(f"{label:28} {rate:7.2f} req/s   p50 {p50:6.0f} ms   p99 {p99:6.0f} ms")
+    return rate
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--thumbor-venv", type=Path, default=Path(".venv-thumbor"))
+    args = parser.parse_args()
+    thumbor = ensure_thumbor(args.thumbor_venv.absolute())
+    inputs = make_inputs(Path("/var/tmp/image_repo-bench-inputs"))
+    original = inputs["jpeg24"].read_bytes()
+    suffix = uuid.uuid4().hex[:6]
+    with local_swift() as endpoint, tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        gunicorn, base, _ = start_gunicorn(root, endpoint, (f"d_{suffix}", f"c_{suffix}"))
+        thumbor_process, thumbor_url = start_thumbor(thumbor, root, inputs["jpeg24"].parent)
+        try:
+            httpx.put(f"{base}/images/bench/large", content=original, timeout=60).raise_for_status()
+            for worker_warmup in range(4):  # original into both workers' memory
+                httpx.get(f"{base}/images/bench/large?xsize={900 + worker_warmup}", timeout=60)
+            name = inputs["jpeg24"].name
+
+            def ours_url(i: int) -> str:
+                side = 500 - i % 400
+                return f"{base}/images/bench/large?xsize={side}&ysize={side}&kind=jpeg"
+
+            def thumbor_path(i: int) -> str:
+                side = 500 - i % 400
+                return f"{thumbor_url}/unsafe/fit-in/{side}x{side}/{name}"
+
+            ours = asyncio.run(drive(ours_url, args.seconds, args.clients))
+            theirs = asyncio.run(drive(thumbor_path, args.seconds, args.clients))
+        finally:
+            thumbor_process.terminate()
+            gunicorn.terminate()
+            gunicorn.wait(timeout=40)
+            thumbor_process.wait(timeout=20)
+    print(f"24 MP JPEG -> fit ~500x500, {args.clients} clients, {args.seconds:.0f} s each")
+    mine = report("image_repo (2 workers)", ours, args.seconds)
+    peer = report("thumbor 7.8 (2 processes)", theirs, args.seconds)
+    print(f"ratio: {mine / peer:.2f}x thumbor (target >= 1.5x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
