@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -23,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.harness import local_swift
 from image_repo.localswift.cluster import free_port
 from tests.images import jpeg_with_gps
-from tests.integration.conftest import wait_until_alive
 from tests.integration.test_production import nginx_binary, start_gunicorn
 
 
@@ -46,10 +46,21 @@ def static_nginx(root: Path, content: bytes) -> tuple[subprocess.Popen[bytes], s
         "daemon off;\nevents { worker_connections 1024; }\n"
         f"http {{ access_log off; server {{ listen 127.0.0.1:{port}; root {root / 'www'}; }} }}\n"
     )
-    process = subprocess.Popen([nginx_binary(), "-p", str(root), "-c", str(root / "nginx.conf")])
+    process = subprocess.Popen(
+        [nginx_binary(), "-p", str(root), "-c", str(root / "nginx.conf")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/image.jpg"
-    wait_until_alive(url, process, root / "error.log")
-    return process, url
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError((root / "error.log").read_text()[-2000:])
 
 
 def main() -> int:
