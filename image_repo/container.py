@@ -160,9 +160,7 @@ class Container(containers.DeclarativeContainer):
     known_etags = providers.Singleton(
         LayeredKnownEtags,
         memory_etags,
-        providers.Singleton(
-            DiskKnownEtags, providers.Callable(Path, config.provided.cache.cache_dir)
-        ),
+        providers.Singleton(DiskKnownEtags, cache_dir),
         rewrite_seconds=config.provided.cache.original_ttl_seconds,
     )
     clock = providers.Singleton(SystemClock)
@@ -170,6 +168,14 @@ class Container(containers.DeclarativeContainer):
         CurrentEtag,
         original_store,
         known_etags,
+        clock,
+        ttl_seconds=config.provided.cache.original_ttl_seconds,
+    )
+    # The event-loop lookup must not touch the disk, so it trusts only ETags held in memory.
+    current_etag_in_memory = providers.Singleton(
+        CurrentEtag,
+        original_store,
+        memory_etags,
         clock,
         ttl_seconds=config.provided.cache.original_ttl_seconds,
     )
@@ -210,16 +216,7 @@ class Container(containers.DeclarativeContainer):
             etags=current_etag,
         ),
         lookup=providers.Singleton(
-            LookupCachedImage,
-            providers.Singleton(
-                CurrentEtag,
-                original_store,
-                memory_etags,
-                clock,
-                ttl_seconds=config.provided.cache.original_ttl_seconds,
-            ),
-            memory_cache,
-            fetch_metrics,
+            LookupCachedImage, current_etag_in_memory, memory_cache, fetch_metrics
         ),
         fetch=fetch,
         list=listing,
