@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -278,6 +279,9 @@ def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> St
     ASGI app. Containers in Swift are created here when Swift answers, else on first write."""
     container = Container(config=config, environ=dict(os.environ if environ is None else environ))
     container.credentials()
+    # The event loop shares the GIL with the Swift and imaging threads; with the default 5 ms
+    # switch interval a memory hit could wait that long per hand-over behind a busy thread.
+    sys.setswitchinterval(0.0005)
     tokens = write_tokens(config.server)
     if not tokens and not ipaddress.ip_address(_host_ip(config.server.host)).is_loopback:
         logger.warning(
