@@ -58,13 +58,16 @@ class Deployment:
 
 
 def start_gunicorn(
-    root: Path, endpoint: SwiftEndpoint, containers: tuple[str, str]
+    root: Path,
+    endpoint: SwiftEndpoint,
+    containers: tuple[str, str],
+    cache: dict[str, object] | None = None,
 ) -> tuple[subprocess.Popen[bytes], str, Path]:
     port = free_port()
     config = {
         "server": {"log_level": "warning"},
         "swift": {"container": containers[0], "cache_container": containers[1]},
-        "cache": {"cache_dir": str(root / "cache")},
+        "cache": {"cache_dir": str(root / "cache"), **(cache or {})},
     }
     (root / "image_repo.yaml").write_text(yaml.safe_dump(config))
     metrics_dir = root / "metrics"
