@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from dependency_injector import containers, providers
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from image_repo.adapters.cache.clock import SystemClock
 from image_repo.adapters.cache.disk_cache import DiskCache
@@ -274,7 +274,7 @@ def _host_ip(host: str) -> str:
         return "127.0.0.1" if host == "localhost" else "0.0.0.0"  # a name: assume exposed
 
 
-def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> Starlette:
+def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> ASGIApp:
     """Resolve credentials (failing fast when there are none), wire everything, and return the
     ASGI app. Containers in Swift are created here when Swift answers, else on first write."""
     container = Container(config=config, environ=dict(os.environ if environ is None else environ))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import attrs
@@ -37,4 +38,10 @@ class DerivedImageKey:
     def digest(self) -> str:
         """SHA-256 hex of the canonical form: a fixed-length, path-safe file or object name, and
         the derived image's HTTP ETag (same in every worker, after restarts)."""
+        return self._sha256_hex
+
+    @functools.cached_property
+    def _sha256_hex(self) -> str:
+        # Computed once per key: a memory hit asks for it on every request (attrs gives slotted
+        # classes a slot for it).
         return hashlib.sha256(str(self).encode("utf-8")).hexdigest()

@@ -45,7 +45,7 @@ def split_format_extension(raw: str) -> tuple[str, ImageFormat | None]:
     return raw[: len(raw) - len(extension) - 1], image_format
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class ImageName:
     """An image's name without any format extension: `cats/tom.png` and `cats/tom` are one image.
 

@@ -58,7 +58,7 @@ def _hex_colour(_instance: object, _attribute: attrs.Attribute[str], value: str)
         raise InvalidParameterError(f"background must be 6 lowercase hex digits, not {value!r}")
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Spec:
     """Everything that changes a derived image's bytes. Two requests with equal specs must get
     identical bytes, so encoder settings are part of it, not read from config at encode time."""

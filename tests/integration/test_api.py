@@ -99,6 +99,44 @@ def test_if_none_match_gives_304(client: httpx.Client, unique: str) -> None:
     assert client.get(f"/images/{unique}/e", headers={"If-None-Match": etag}).status_code == 304
 
 
+def requests_counted(client: httpx.Client, status: int) -> float:
+    label = f'method="GET",route="/images/{{name}}",status="{status}"'
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith("image_repo_http_requests_total{") and label in line:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_a_memory_hit_answers_exactly_as_the_full_route(client: httpx.Client, unique: str) -> None:
+    """Memory hits are answered in front of the router (hit_front.py): same bytes, same
+    headers, same validation, and still counted."""
+    client.put(f"/images/{unique}/m.jpg", content=jpeg_with_gps(300, 200))
+    path, params = f"/images/{unique}/m", {"xsize": "100", "kind": "png"}
+    counted = requests_counted(client, 200)
+    made, hit = client.get(path, params=params), client.get(path, params=params)
+    assert (made.headers["x-cache"], hit.headers["x-cache"]) == ("derived", "memory")
+    assert hit.content == made.content
+    varying = {"x-cache", "date", "server"}
+    assert {k: v for k, v in hit.headers.items() if k not in varying} == {
+        k: v for k, v in made.headers.items() if k not in varying
+    }
+    assert requests_counted(client, 200) == counted + 2
+
+    head = client.head(path, params=params)
+    assert head.headers["x-cache"] == "memory" and head.content == b""
+    assert head.headers["content-length"] == str(len(made.content))
+
+    box = {"xsize": "90", "kind": "png"}
+    validated = [client.get(path, params=box, headers={"If-None-Match": "*"}) for _ in range(2)]
+    assert [r.status_code for r in validated] == [304, 304]
+    assert [r.headers["x-cache"] for r in validated] == ["derived", "memory"]
+    assert validated[0].headers.keys() - varying == validated[1].headers.keys() - varying
+    assert "content-type" not in validated[1].headers and validated[1].content == b""
+
+    assert client.get(path, params={**params, "colour": "red"}).status_code == 400
+    assert client.get(path, params={**params, "meta": "true"}).json()["width"] == 300
+
+
 def test_list_with_and_without_regex(client: httpx.Client, unique: str) -> None:
     for name in ("cats/tom.jpg", "cats/felix.png", "dogs/rex.gif"):
         body = jpeg_with_gps(32, 32)

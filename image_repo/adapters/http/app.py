@@ -1,4 +1,4 @@
-"""create_app: the Starlette application, its routes as data and its error table."""
+"""create_app: the ASGI application, its routes as data and its error table."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from image_repo.adapters.http.blocking import BlockingPool
 from image_repo.adapters.http.errors import exception_handlers
+from image_repo.adapters.http.hit_front import MemoryHitFront
 from image_repo.adapters.http.image_endpoints import ImageEndpoints
 from image_repo.adapters.http.observability import RequestObserver, metrics_endpoint
 from image_repo.adapters.http.openapi import OPENAPI
@@ -45,7 +46,9 @@ def create_app(
     pool: BlockingPool,
     readiness: ReadinessProbe,
     on_shutdown: Callable[[], None] = lambda: None,
-) -> Starlette:
+) -> ASGIApp:
+    """Memory hits are answered in front of Starlette; RequestObserver sees every request."""
+
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "alive"})
 
@@ -77,9 +80,5 @@ def create_app(
         Route("/images/{path:anypath}", endpoints.delete_image, methods=["DELETE"]),
     ]
     handlers: Any = exception_handlers()
-    return Starlette(
-        routes=routes,
-        exception_handlers=handlers,
-        middleware=[Middleware(RequestObserver)],
-        lifespan=lifespan,
-    )
+    application = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
+    return RequestObserver(MemoryHitFront(application, endpoints))

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import attrs
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from image_repo.adapters.http.blocking import BlockingPool
-from image_repo.adapters.http.image_responses import image_response
+from image_repo.adapters.http.image_responses import (
+    ImageAnswer,
+    content_disposition,
+    image_answer,
+    image_response,
+)
 from image_repo.adapters.http.json_bodies import meta_body, url_body
-from image_repo.adapters.http.request_parsing import image_name, query_params
+from image_repo.adapters.http.request_parsing import (
+    image_name,
+    image_name_of,
+    parse_query,
+    query_params,
+)
 from image_repo.adapters.http.write_access import WriteAccess
 from image_repo.adapters.http.zip_stream import ZipStreamWriter
 from image_repo.application.delete_image import DeleteImage
@@ -24,7 +35,7 @@ from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
 from image_repo.application.upload_image import UploadImage
 from image_repo.domain.derivation import DerivationDefaults, spec_for
-from image_repo.domain.errors import CorruptImageError, UploadTooLargeError
+from image_repo.domain.errors import CorruptImageError, ImageRepoError, UploadTooLargeError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.names import ImageName
 from image_repo.domain.request import (
@@ -36,6 +47,8 @@ from image_repo.domain.request import (
 from image_repo.domain.spec import Spec
 
 LIST_BATCH = 1000  # names pulled per trip to the pool while streaming a listing
+# Parsed (path, query) pairs remembered for memory hits; each entry is a few hundred bytes.
+PLAIN_TARGETS_REMEMBERED = 4096
 
 
 @attrs.frozen
@@ -61,6 +74,15 @@ class ImageUseCases:
     delete: DeleteImage
 
 
+@attrs.frozen
+class PlainTarget:
+    """A request for one image as such (no regex, meta or url), parsed once."""
+
+    name: ImageName
+    spec: Spec
+    disposition: str
+
+
 class ImageEndpoints:
     def __init__(
         self, use_cases: ImageUseCases, pool: BlockingPool, settings: HttpSettings
@@ -69,6 +91,46 @@ class ImageEndpoints:
         self._pool = pool
         self._settings = settings
         self._write_access = WriteAccess(settings.write_tokens)
+        self._plain_target: Callable[[bytes, bytes], PlainTarget | None] = functools.lru_cache(
+            maxsize=PLAIN_TARGETS_REMEMBERED
+        )(self._parse_plain_target)
+
+    def memory_hit(
+        self, raw_path: bytes, query: bytes, if_none_match: str | None
+    ) -> ImageAnswer | None:
+        """The answer to a GET or HEAD of one image held in the memory tier, found on the event
+        loop from the raw path and query alone; None when anything more is needed (a miss, a
+        regex, meta, url, or a request to refuse), and the full route then answers."""
+        target = self._plain_target(raw_path, query)
+        if target is None:
+            return None
+        fetched = self._use_cases.lookup.execute(target.name, target.spec)
+        if fetched is None:
+            return None
+        return image_answer(
+            if_none_match,
+            disposition=target.disposition,
+            image_format=fetched.image.format,
+            data=fetched.image.data,
+            etag=fetched.key.digest(),
+            max_age_seconds=self._settings.cache_max_age_seconds,
+            cache_tier=fetched.tier,
+        )
+
+    def _parse_plain_target(self, raw_path: bytes, query: bytes) -> PlainTarget | None:
+        try:
+            name, path_format = image_name_of(raw_path)
+            wanted = parse_image_request(
+                parse_query(query),
+                max_dimension=self._settings.max_dimension,
+                available=self._settings.output_formats,
+            )
+        except ImageRepoError:
+            return None  # the full route gives the 4xx with its reason
+        if wanted.regex is not None or wanted.wants_meta or wanted.wants_url:
+            return None
+        spec = spec_for(wanted, path_format, self._settings.defaults)
+        return PlainTarget(name, spec, content_disposition(name, spec.kind))
 
     async def list_images(self, request: Request) -> Response:
         params = query_params(request)

@@ -1,14 +1,21 @@
-"""Headers of a served image: ETag, caching, Content-Disposition with a safe file name."""
+"""Headers of a served image: ETag, caching, Content-Disposition with a safe file name.
+
+One function builds the status, raw headers and body of every image answer, so the memory-hit
+front (`hit_front.py`) and the full route send byte-identical responses."""
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import quote
 
+import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.names import ImageName
+
+RawHeaders = tuple[tuple[bytes, bytes], ...]
 
 
 def content_disposition(name: ImageName, image_format: ImageFormat) -> str:
@@ -24,13 +31,76 @@ def content_disposition(name: ImageName, image_format: ImageFormat) -> str:
     return header
 
 
-def etag_matches(request: Request, etag: str) -> bool:
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
     """If-None-Match with weak comparison, as RFC 9110 asks for GET and HEAD."""
-    header = request.headers.get("if-none-match")
-    if header is None:
+    if if_none_match is None:
         return False
-    candidates = {c.strip().removeprefix("W/") for c in header.split(",")}
+    candidates = {c.strip().removeprefix("W/") for c in if_none_match.split(",")}
     return "*" in candidates or f'"{etag}"' in candidates
+
+
+@attrs.frozen
+class ImageAnswer:
+    status: int
+    headers: RawHeaders
+    body: bytes
+
+
+def image_answer(
+    if_none_match: str | None,
+    *,
+    disposition: str,
+    image_format: ImageFormat,
+    data: bytes,
+    etag: str,
+    max_age_seconds: int,
+    cache_tier: str,
+) -> ImageAnswer:
+    if etag_matches(if_none_match, etag):
+        return ImageAnswer(304, _validator_headers(etag, max_age_seconds, cache_tier), b"")
+    headers = _all_headers(
+        etag, max_age_seconds, cache_tier, disposition, image_format.media_type, len(data)
+    )
+    return ImageAnswer(200, headers, data)
+
+
+# Hot images get the same headers thousands of times a second: they are built once.
+@functools.lru_cache(maxsize=4096)
+def _validator_headers(etag: str, max_age_seconds: int, cache_tier: str) -> RawHeaders:
+    """What a 304 carries: validators and caching, no body headers (RFC 9110 §15.4.5)."""
+    return (
+        (b"etag", f'"{etag}"'.encode("latin-1")),
+        (b"cache-control", f"public, max-age={max_age_seconds}".encode("latin-1")),
+        (b"x-cache", cache_tier.encode("latin-1")),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _all_headers(
+    etag: str,
+    max_age_seconds: int,
+    cache_tier: str,
+    disposition: str,
+    media_type: str,
+    length: int,
+) -> RawHeaders:
+    return (
+        *_validator_headers(etag, max_age_seconds, cache_tier),
+        # content_disposition() keeps the header ASCII (non-ASCII goes percent-encoded).
+        (b"content-disposition", disposition.encode("latin-1")),
+        (b"content-type", media_type.encode("latin-1")),
+        (b"content-length", str(length).encode("latin-1")),
+    )
+
+
+class AnswerResponse(Response):
+    """A Starlette Response that sends an ImageAnswer's headers exactly as built."""
+
+    def __init__(self, answer: ImageAnswer) -> None:
+        self.status_code = answer.status
+        self.body = answer.body
+        self.background = None
+        self.raw_headers = list(answer.headers)
 
 
 def image_response(
@@ -43,12 +113,13 @@ def image_response(
     max_age_seconds: int,
     cache_tier: str,
 ) -> Response:
-    headers = {
-        "ETag": f'"{etag}"',
-        "Cache-Control": f"public, max-age={max_age_seconds}",
-        "X-Cache": cache_tier,
-    }
-    if etag_matches(request, etag):
-        return Response(status_code=304, headers=headers)
-    headers["Content-Disposition"] = content_disposition(name, image_format)
-    return Response(data, headers=headers, media_type=image_format.media_type)
+    answer = image_answer(
+        request.headers.get("if-none-match"),
+        disposition=content_disposition(name, image_format),
+        image_format=image_format,
+        data=data,
+        etag=etag,
+        max_age_seconds=max_age_seconds,
+        cache_tier=cache_tier,
+    )
+    return AnswerResponse(answer)
