@@ -45,7 +45,9 @@ def ours(data: bytes, box: tuple[int, int], kind: str, thumbnail: bool) -> bytes
 
 @functools.cache
 def _processor() -> ImageProcessor:
-    return image_processor(os.environ.get("BENCH_PROCESSOR", "pillow"), max_concurrent=1)
+    # No decoded-original cache: every run decodes, as libvips does.
+    processor = os.environ.get("BENCH_PROCESSOR", "pillow")
+    return image_processor(processor, max_concurrent=1, prepared_cache_bytes=0)
 
 
 def vips(data: bytes, box: tuple[int, int], kind: str, thumbnail: bool) -> bytes:

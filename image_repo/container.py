@@ -21,6 +21,7 @@ from image_repo.adapters.cache.known_etags import (
 )
 from image_repo.adapters.cache.memory_cache import MemoryCache
 from image_repo.adapters.cache.metrics import PrometheusFetchMetrics
+from image_repo.adapters.cache.write_behind import WriteBehindQueue
 from image_repo.adapters.http.app import create_app
 from image_repo.adapters.http.blocking import BlockingPool
 from image_repo.adapters.http.image_endpoints import HttpSettings, ImageEndpoints, ImageUseCases
@@ -57,6 +58,9 @@ from image_repo.settings import (
 
 logger = logging.getLogger(__name__)
 
+# Two threads keep a disk fsync and a PUT to the cache container going at once.
+WRITE_BEHIND_THREADS = 2
+
 
 def derivation_defaults(images: ImagesConfig) -> DerivationDefaults:
     width, height = images.thumbnail_size
@@ -75,9 +79,11 @@ def derivation_defaults(images: ImagesConfig) -> DerivationDefaults:
     )
 
 
-def image_processor(name: str, max_concurrent: int) -> ImageProcessor:
+def image_processor(name: str, max_concurrent: int, prepared_cache_bytes: int) -> ImageProcessor:
     """libvips is optional (the `vips` extra), so it is imported only when chosen."""
-    pillow = PillowProcessor(max_concurrent=max_concurrent)
+    pillow = PillowProcessor(
+        max_concurrent=max_concurrent, prepared_cache_bytes=prepared_cache_bytes
+    )
     if name != "vips":
         return pillow
     try:
@@ -140,6 +146,7 @@ class Container(containers.DeclarativeContainer):
         image_processor,
         config.provided.images.processor,
         config.provided.workers.imaging_threads,
+        config.provided.cache.prepared_cache_bytes,
     )
     pattern_compiler = providers.Singleton(Re2PatternCompiler)
     limits = providers.Singleton(
@@ -181,9 +188,14 @@ class Container(containers.DeclarativeContainer):
         ttl_seconds=config.provided.cache.original_ttl_seconds,
     )
     fetch_metrics = providers.Singleton(PrometheusFetchMetrics)
+    write_behind = providers.Singleton(
+        WriteBehindQueue,
+        threads=WRITE_BEHIND_THREADS,
+        max_bytes=config.provided.cache.write_behind_bytes,
+    )
     local_tiers = providers.List(
         providers.Singleton(LocalTier, "memory", memory_cache),
-        providers.Singleton(LocalTier, "disk", disk_cache),
+        providers.Singleton(LocalTier, "disk", disk_cache, writes_behind=True),
     )
 
     fetch = providers.Singleton(
@@ -199,6 +211,7 @@ class Container(containers.DeclarativeContainer):
             derived_store,
         ),
         metrics=fetch_metrics,
+        write_behind=write_behind,
     )
     listing = providers.Singleton(
         ListImages,
@@ -241,6 +254,7 @@ class Container(containers.DeclarativeContainer):
                 local_tiers,
                 derived=derived_store,
                 metrics=fetch_metrics,
+                write_behind=write_behind,
             ),
             derived_store,
             url_signer,
@@ -305,6 +319,7 @@ def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> AS
 
     def shut_down() -> None:
         pool.shutdown()
+        container.write_behind().close()
         container.swift_connections().close()
 
     disk = container.disk_cache()

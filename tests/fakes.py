@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from image_repo.domain.errors import (
     AlreadyExistsError,
@@ -103,7 +103,7 @@ class InMemoryImageProcessor:
         if data.endswith(b":corrupt"):
             raise CorruptImageError("corrupt")
 
-    def derive(self, data: bytes, spec: Spec) -> DerivedImage:
+    def derive(self, data: bytes, spec: Spec, original_id: str | None = None) -> DerivedImage:
         info = self.identify(data)
         width, height = (
             spec.box.fit(info.width, info.height) if spec.box else (info.width, info.height)
@@ -172,6 +172,25 @@ class InMemoryBlobCache:
     def discard_all(self, name: ImageName) -> None:
         for entry in [e for e in self.entries if e[0] == name.value]:
             del self.entries[entry]
+
+
+class QueuedWrites:
+    """WriteBehind that holds writes until the test runs them (or runs them at once)."""
+
+    def __init__(self, *, inline: bool = False) -> None:
+        self.inline = inline
+        self.queued: list[Callable[[], None]] = []
+
+    def submit(self, write: Callable[[], None], size: int) -> None:
+        assert size >= 0
+        if self.inline:
+            write()
+        else:
+            self.queued.append(write)
+
+    def run_all(self) -> None:
+        while self.queued:
+            self.queued.pop(0)()
 
 
 class InMemoryKnownEtags:

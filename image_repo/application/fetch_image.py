@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Sequence
 from typing import Literal
 
@@ -15,6 +16,7 @@ from image_repo.application.ports import (
     FetchMetrics,
     ImageProcessor,
     OriginalStore,
+    WriteBehind,
 )
 from image_repo.application.single_flight import SingleFlight
 from image_repo.domain.errors import StoreUnavailableError
@@ -38,6 +40,8 @@ class FetchedImage:
 class LocalTier:
     name: Tier
     cache: BlobCache
+    # A tier whose writes may block on I/O (the disk tier's fsync) is filled after the answer.
+    writes_behind: bool = False
 
 
 def original_key(etag: str) -> str:
@@ -51,6 +55,11 @@ class FetchImage:
     Keys carry the original's ETag, so a re-uploaded original never serves an old derivative.
     Concurrent requests for one key derive once (single flight). Writing a cache tier never
     fails a request: a full disk or an unreachable cache container only cost speed.
+
+    The memory tier is filled before answering, so the next request is a hit; the disk tier and
+    the cache container are filled through `write_behind`, after the answer. A write still
+    queued when its image is deleted may land afterwards: its key holds the old ETag, which only
+    identical content can bring back, so it can never be served for other bytes.
     """
 
     def __init__(
@@ -62,6 +71,7 @@ class FetchImage:
         local_tiers: Sequence[LocalTier],
         derived: DerivedStore | None,
         metrics: FetchMetrics,
+        write_behind: WriteBehind,
     ) -> None:
         self._store = store
         self._processor = processor
@@ -70,17 +80,22 @@ class FetchImage:
         self._local_tiers = tuple(local_tiers)
         self._derived = derived
         self._metrics = metrics
+        self._write_behind = write_behind
         self._derivations: SingleFlight[FetchedImage] = SingleFlight()
         self._originals: SingleFlight[tuple[str, bytes]] = SingleFlight()
 
     def execute(self, name: ImageName, spec: Spec) -> FetchedImage:
         key = DerivedImageKey(name, self._etags.resolve(name), spec)
-        found = self._cached(key)
+        found = self._local(key)
         if found is not None:
             return found
-        return self._derivations.run(key.digest(), lambda: self._cached(key) or self._derive(key))
+        # Inside the flight the local tiers are asked again (a flight that just ended filled
+        # memory), then the cache container once for all the requests waiting on this key.
+        return self._derivations.run(
+            key.digest(), lambda: self._local(key) or self._stored(key) or self._derive(key)
+        )
 
-    def _cached(self, key: DerivedImageKey) -> FetchedImage | None:
+    def _local(self, key: DerivedImageKey) -> FetchedImage | None:
         digest = key.digest()
         for index, tier in enumerate(self._local_tiers):
             data = tier.cache.get(key.name, digest)
@@ -88,8 +103,12 @@ class FetchImage:
             if data is not None:
                 self._fill(self._local_tiers[:index], key.name, digest, data)
                 return FetchedImage(key, DerivedImage(key.spec.kind, data), tier.name)
+        return None
+
+    def _stored(self, key: DerivedImageKey) -> FetchedImage | None:
         if self._derived is None:
             return None
+        digest = key.digest()
         try:
             data = self._derived.get(key)
         except StoreUnavailableError:
@@ -106,13 +125,13 @@ class FetchImage:
             self._etags.learn(key.name, etag)
             key = attrs.evolve(key, original_etag=etag)
         self._limits.check(self._processor.identify(original))
-        image = self._processor.derive(original, key.spec)
+        image = self._processor.derive(original, key.spec, f"{etag}/{key.name}")
         self._metrics.derivation()
         self._fill(self._local_tiers, key.name, key.digest(), image.data)
         if self._derived is not None:
-            # the cache container is an optimisation: the image is served anyway
-            with contextlib.suppress(StoreUnavailableError):
-                self._derived.put(key, image)
+            self._write_behind.submit(
+                functools.partial(_store_derived, self._derived, key, image), len(image.data)
+            )
         return FetchedImage(key, image, "derived")
 
     def _original(self, name: ImageName, etag: str) -> tuple[str, bytes]:
@@ -128,7 +147,17 @@ class FetchImage:
         self._fill(self._local_tiers, name, original_key(original.stored.etag), original.data)
         return original.stored.etag, original.data
 
-    @staticmethod
-    def _fill(tiers: Sequence[LocalTier], name: ImageName, key: str, data: bytes) -> None:
+    def _fill(self, tiers: Sequence[LocalTier], name: ImageName, key: str, data: bytes) -> None:
         for tier in tiers:
-            tier.cache.put(name, key, data)
+            if tier.writes_behind:
+                self._write_behind.submit(
+                    functools.partial(tier.cache.put, name, key, data), len(data)
+                )
+            else:
+                tier.cache.put(name, key, data)
+
+
+def _store_derived(derived: DerivedStore, key: DerivedImageKey, image: DerivedImage) -> None:
+    # the cache container is an optimisation: the image has been served anyway
+    with contextlib.suppress(StoreUnavailableError):
+        derived.put(key, image)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from image_repo.domain.keys import DerivedImageKey
@@ -56,8 +56,10 @@ class ImageProcessor(Protocol):
         """Check the image decodes as far as it can without decoding it all (CorruptImageError)."""
         ...
 
-    def derive(self, data: bytes, spec: Spec) -> DerivedImage:
-        """Make the image `spec` describes from an original's bytes."""
+    def derive(self, data: bytes, spec: Spec, original_id: str | None = None) -> DerivedImage:
+        """Make the image `spec` describes from an original's bytes. `original_id`, when given,
+        names exactly these bytes (the same id never for other bytes), so the processor may
+        reuse what it decoded for an earlier size of the same original."""
         ...
 
     def read_meta(self, data: bytes, *, include_gps: bool) -> ImageMeta:
@@ -136,3 +138,14 @@ class FetchMetrics(Protocol):
     def lookup(self, tier: str, *, hit: bool) -> None: ...
 
     def derivation(self) -> None: ...
+
+
+class WriteBehind(Protocol):
+    """Cache writes that may block on I/O (an fsync, a PUT to the cache container), run after
+    the request that made them has been answered."""
+
+    def submit(self, write: Callable[[], None], size: int) -> None:
+        """Run `write` later on another thread. When `size` more bytes would not fit in the
+        queue, run it now in the caller instead, so pending writes stay bounded in memory and
+        none is dropped. `write` must not raise for a cache it could not fill."""
+        ...

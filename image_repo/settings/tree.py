@@ -101,6 +101,18 @@ class CacheConfig:
     )
     disk_cache_bytes: int = option(10 * GIB, "bytes kept in cache_dir", non_negative)
     swift_cache: bool = option(True, "store derived images in the Swift cache container")
+    prepared_cache_bytes: int = option(
+        64 * MIB,
+        "bytes of decoded originals kept per process, so the next size of a photo skips "
+        "decoding (JPEGs decoded at the scale a size needs); 0 turns it off",
+        non_negative,
+    )
+    write_behind_bytes: int = option(
+        32 * MIB,
+        "bytes of disk and Swift cache writes that may wait to run after their answer; "
+        "0 writes before answering",
+        non_negative,
+    )
     original_ttl_seconds: int = option(
         60, "seconds a name's current ETag is trusted before Swift is asked again", non_negative
     )

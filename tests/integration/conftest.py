@@ -96,6 +96,13 @@ class ServerProcess:
                 return float(value)
         return 0.0
 
+    def wait_for_cache_writes(self, timeout_seconds: float = 20) -> None:
+        """Disk and Swift cache writes run after the answer (write-behind): wait for them."""
+        deadline = time.monotonic() + timeout_seconds
+        while self.metric("image_repo_write_behind_bytes") > 0:
+            assert time.monotonic() < deadline, "cache writes still queued"
+            time.sleep(0.02)
+
     def __enter__(self) -> ServerProcess:
         return self.start()
 

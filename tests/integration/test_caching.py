@@ -132,6 +132,7 @@ def test_a_damaged_disk_entry_is_never_served_and_is_rebuilt(
         answer = httpx.get(one.base_url + path, params={"xsize": "200"})
         assert answer.headers["x-cache"] == "derived"
         assert answer.content == good.content
+        one.wait_for_cache_writes()
         assert decode_entry(derived[0].read_bytes()) == good.content
         assert one.metric("image_repo_cache_damaged_total", tier="disk") == 1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from image_repo.adapters.cache.disk_cache import DiskCache
 from image_repo.adapters.cache.disk_files import HEADER_BYTES
 from image_repo.adapters.cache.known_etags import DiskKnownEtags
 from image_repo.adapters.cache.memory_cache import MemoryCache
+from image_repo.adapters.cache.write_behind import WriteBehindQueue
 from image_repo.adapters.http.blocking import BlockingPool
 from image_repo.domain.errors import SaturatedError
 from image_repo.domain.names import ImageName
@@ -88,3 +90,42 @@ def test_blocking_pool_refuses_work_beyond_threads_plus_queue() -> None:
         pool.shutdown()
 
     asyncio.run(scenario())
+
+
+def recorder(
+    done: list[str], label: str, after: threading.Event | None = None
+) -> Callable[[], None]:
+    def write() -> None:
+        if after is not None:
+            after.wait(5)
+        done.append(label)
+
+    return write
+
+
+def test_write_behind_runs_writes_after_the_caller_and_drains_on_close() -> None:
+    queue = WriteBehindQueue(threads=1, max_bytes=1000)
+    release, done = threading.Event(), list[str]()
+    queue.submit(recorder(done, "first", after=release), size=600)
+    queue.submit(recorder(done, "second"), size=300)
+    assert done == [] and queue.queued_bytes == 900
+    release.set()
+    queue.close()
+    assert done == ["first", "second"] and queue.queued_bytes == 0
+
+
+def test_write_behind_writes_in_the_caller_when_full_and_survives_failures() -> None:
+    queue = WriteBehindQueue(threads=1, max_bytes=100)
+    release, done = threading.Event(), list[str]()
+    queue.submit(recorder(done, "queued", after=release), size=100)
+    queue.submit(recorder(done, "inline"), size=1)  # no room: runs now, in this thread
+    assert done == ["inline"]
+
+    def broken() -> None:
+        raise OSError("disk full")
+
+    queue.submit(broken, size=0)  # logged, not raised
+    release.set()
+    queue.close()
+    queue.submit(recorder(done, "after close"), size=1)
+    assert done == ["inline", "queued", "after close"]

@@ -43,6 +43,7 @@ from tests.fakes import (
     InMemoryPatternCompiler,
     InMemoryUrlSigner,
     ManualClock,
+    QueuedWrites,
     RecordingMetrics,
 )
 
@@ -82,9 +83,10 @@ def fetcher(
     disk: InMemoryBlobCache | None = None,
     derived: InMemoryDerivedStore | None = None,
     metrics: RecordingMetrics | None = None,
+    writes: QueuedWrites | None = None,
 ) -> FetchImage:
     tiers = [LocalTier("memory", memory or InMemoryBlobCache())]
-    tiers.append(LocalTier("disk", disk or InMemoryBlobCache()))
+    tiers.append(LocalTier("disk", disk or InMemoryBlobCache(), writes_behind=True))
     return FetchImage(
         store,
         processor,
@@ -93,6 +95,7 @@ def fetcher(
         tiers,
         derived,
         metrics or RecordingMetrics(),
+        writes or QueuedWrites(inline=True),
     )
 
 
@@ -280,6 +283,27 @@ def test_tiers_are_asked_in_order_and_hits_fill_the_faster_ones(
     assert processor.derivations == 1
 
 
+def test_slow_tiers_are_written_after_the_answer_and_memory_before_it(
+    store: InMemoryOriginalStore, processor: InMemoryImageProcessor
+) -> None:
+    memory, disk, derived, writes = (
+        InMemoryBlobCache(),
+        InMemoryBlobCache(),
+        InMemoryDerivedStore(),
+        QueuedWrites(),
+    )
+    store.objects["cat"] = IMG("png", 40, 20)
+    fetch = fetcher(store, processor, memory=memory, disk=disk, derived=derived, writes=writes)
+    made = fetch.execute(ImageName.parse("cat"), Spec())
+    assert made.tier == "derived"
+    assert (made.key.name.value, made.key.digest()) in memory.entries
+    assert not disk.entries and not derived.objects
+    assert len(writes.queued) == 3  # the original and the derivative to disk, one PUT
+    writes.run_all()
+    assert disk.entries[("cat", made.key.digest())] == made.image.data
+    assert derived.objects == {str(made.key): made.image.data}
+
+
 def test_the_original_is_fetched_once_for_several_sizes(
     store: InMemoryOriginalStore, processor: InMemoryImageProcessor
 ) -> None:
@@ -291,7 +315,7 @@ def test_the_original_is_fetched_once_for_several_sizes(
 
 
 class SlowProcessor(InMemoryImageProcessor):
-    def derive(self, data: bytes, spec: Spec) -> DerivedImage:
+    def derive(self, data: bytes, spec: Spec, original_id: str | None = None) -> DerivedImage:
         time.sleep(0.05)
         return super().derive(data, spec)
 

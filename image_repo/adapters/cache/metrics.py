@@ -21,6 +21,16 @@ DISK_BYTES = Gauge(
     multiprocess_mode="mostrecent",
 )
 
+WRITE_BEHIND_BYTES = Gauge(
+    "image_repo_write_behind_bytes",
+    "Bytes of disk and Swift cache writes waiting to run after their answers",
+    multiprocess_mode="livesum",
+)
+WRITES_INLINE = Counter(
+    "image_repo_write_behind_inline",
+    "Cache writes run before answering because the write-behind queue was full",
+)
+
 
 class PrometheusFetchMetrics:
     """The FetchMetrics port on the counters above."""

@@ -15,8 +15,10 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 from image_repo.adapters.imaging.encode import encode
 from image_repo.adapters.imaging.exif_meta import whitelisted_exif
 from image_repo.adapters.imaging.formats import PILLOW_TO_FORMAT, readable_plugins
+from image_repo.adapters.imaging.prepared_images import PreparedImages
 from image_repo.adapters.imaging.steps import (
-    PIPELINE,
+    FINISHING,
+    PREPARATION,
     header_orientation,
     orientation_of,
     swaps_sides,
@@ -35,10 +37,11 @@ class PillowProcessor:
     """Opens uploads only with the allowed plugins and enforces pixel limits itself (the
     domain's ImageLimits), so Pillow's global bomb limit is switched off rather than raced."""
 
-    def __init__(self, max_concurrent: int = 2) -> None:
+    def __init__(self, max_concurrent: int = 2, prepared_cache_bytes: int = 0) -> None:
         # Decoding holds up to hundreds of MB and a core each: at most this many at once,
         # whatever the number of threads asking.
         self._slots = threading.BoundedSemaphore(max_concurrent)
+        self._prepared = PreparedImages(prepared_cache_bytes)
         Image.init()  # load every plugin now: `formats=` only finds registered ones
         Image.MAX_IMAGE_PIXELS = None
         ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -97,12 +100,12 @@ class PillowProcessor:
             except _DECODE_ERRORS as error:
                 raise CorruptImageError(f"the image cannot be decoded: {error}") from error
 
-    def derive(self, data: bytes, spec: Spec) -> DerivedImage:
+    def derive(self, data: bytes, spec: Spec, original_id: str | None = None) -> DerivedImage:
         with self._slots, self._open(data) as source:
             try:
                 exif = None if spec.strip_metadata else source.getexif()
-                image = self._load(source, spec)
-                for step in PIPELINE:
+                image = self._prepare(source, spec, original_id)
+                for step in FINISHING:
                     image = step(image, spec)
                 encoded = encode(image, spec, exif)
             except _DECODE_ERRORS as error:
@@ -115,9 +118,25 @@ class PillowProcessor:
             exif = whitelisted_exif(image, include_gps=include_gps)
             return ImageMeta(info.format, info.width, info.height, image.mode, exif)
 
-    def _load(self, image: ImageFile.ImageFile, spec: Spec) -> Image.Image:
+    def _prepare(
+        self, source: ImageFile.ImageFile, spec: Spec, original_id: str | None
+    ) -> Image.Image:
+        """The decoded, upright, sRGB image, from PreparedImages when this original was
+        prepared at the same DCT scale before (the scale is chosen from the header alone)."""
+        self._shrink_on_load(source, spec)
+        key = None if original_id is None else (original_id, source.mode, source.size)
+        if key is not None and (prepared := self._prepared.get(key)) is not None:
+            return prepared
+        source.load()
+        image: Image.Image = source
+        for step in PREPARATION:
+            image = step(image, spec)
+        return image if key is None else self._prepared.put(key, image)
+
+    def _shrink_on_load(self, image: ImageFile.ImageFile, spec: Spec) -> None:
         """First frame only; a JPEG is shrunk by DCT scaling while it decodes when a box asks
-        for far fewer pixels, which is where most of a thumbnail's time would otherwise go."""
+        for far fewer pixels, which is where most of a thumbnail's time would otherwise go.
+        Nothing is decoded here: `image.size` becomes the size decoding will give."""
         if getattr(image, "n_frames", 1) > 1:
             image.seek(0)
         if spec.box is not None and image.format in ("JPEG", "MPO"):
@@ -127,5 +146,3 @@ class PillowProcessor:
             else:
                 target_w, target_h = spec.box.fit(width, height)
             image.draft(image.mode, (target_w, target_h))
-        image.load()
-        return image

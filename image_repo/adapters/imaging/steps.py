@@ -108,4 +108,8 @@ def flatten(image: Image.Image, spec: Spec) -> Image.Image:
     return background
 
 
-PIPELINE: tuple[Step, ...] = (orient, to_srgb, fit, sharpen, flatten)
+# Preparation depends on the original alone, never on the spec, so its result can be reused for
+# every size of one original (prepared_images.py); finishing depends on the spec.
+PREPARATION: tuple[Step, ...] = (orient, to_srgb)
+FINISHING: tuple[Step, ...] = (fit, sharpen, flatten)
+PIPELINE: tuple[Step, ...] = PREPARATION + FINISHING

@@ -50,10 +50,10 @@ class VipsProcessor:
     def read_meta(self, data: bytes, *, include_gps: bool) -> ImageMeta:
         return self._pillow.read_meta(data, include_gps=include_gps)
 
-    def derive(self, data: bytes, spec: Spec) -> DerivedImage:
+    def derive(self, data: bytes, spec: Spec, original_id: str | None = None) -> DerivedImage:
         source = self._pillow.identify(data).format
         if not spec.strip_metadata or spec.kind not in _VIPS_OUTPUTS or source not in _VIPS_INPUTS:
-            return self._pillow.derive(data, spec)
+            return self._pillow.derive(data, spec, original_id)
         with self._slots:
             try:
                 return DerivedImage(spec.kind, _encode(_pixels(data, spec), spec))
