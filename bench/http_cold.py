@@ -138,6 +138,11 @@ def main() -> int:
     parser.add_argument(
         "--no-swift-cache", action="store_true", help="image_repo with cache.swift_cache: false"
     )
+    parser.add_argument(
+        "--no-prepared-cache",
+        action="store_true",
+        help="image_repo with cache.prepared_cache_bytes: 0 (every request decodes in full)",
+    )
     args = parser.parse_args()
     thumbor = ensure_thumbor(args.thumbor_venv.absolute())
     inputs = make_inputs(Path("/var/tmp/image_repo-bench-inputs"))
@@ -145,7 +150,11 @@ def main() -> int:
     suffix = uuid.uuid4().hex[:6]
     with local_swift() as endpoint, tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
-        cache: dict[str, object] = {"swift_cache": False} if args.no_swift_cache else {}
+        cache: dict[str, object] = {}
+        if args.no_swift_cache:
+            cache["swift_cache"] = False
+        if args.no_prepared_cache:
+            cache["prepared_cache_bytes"] = 0
         containers = (f"d_{suffix}", f"c_{suffix}")
         gunicorn, base, _ = start_gunicorn(root, endpoint, containers, cache)
         thumbors = [start_thumbor(thumbor, root, inputs["jpeg24"].parent) for _ in range(2)]
@@ -179,7 +188,7 @@ def main() -> int:
             for process, _ in thumbors:
                 process.wait(timeout=20)
     print(f"24 MP JPEG -> fit ~500x500, {args.clients} clients, {args.seconds:.0f} s each")
-    label = "image_repo, no swift_cache" if args.no_swift_cache else "image_repo (2 workers)"
+    label = "image_repo (2 workers)" + "".join(f", {key}: {value}" for key, value in cache.items())
     mine = report(label, ours, args.seconds + draining)
     print(f"  (cache writes drained {draining:.1f} s after the last answer; counted in the rate)")
     peer = report("thumbor 7.8 (2 instances)", theirs, args.seconds)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.harness import local_swift
+from bench.harness import ensure_debian_package, local_swift
 from image_repo.localswift.cluster import free_port
 from tests.images import jpeg_with_gps
 from tests.integration.test_production import nginx_binary, start_gunicorn
@@ -68,8 +67,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is missing: apt-get install wrk")
+    ensure_debian_package("wrk", "wrk")
     suffix = uuid.uuid4().hex[:6]
     with local_swift() as endpoint, tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)

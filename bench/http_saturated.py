@@ -66,7 +66,11 @@ def main() -> int:
         local_swift() as endpoint,
         tempfile.TemporaryDirectory() as scratch,
         image_repo_server(
-            endpoint, Path(scratch), workers={"imaging_threads": args.imaging_threads}
+            endpoint,
+            Path(scratch),
+            workers={"imaging_threads": args.imaging_threads},
+            # every derivation decodes the 24 MP original in full: the heaviest load on the pool
+            cache={"prepared_cache_bytes": 0},
         ) as server,
     ):
         httpx.put(f"{server.base_url}/images/bench/big", content=original, timeout=60)

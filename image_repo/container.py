@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import os
@@ -23,7 +24,7 @@ from image_repo.adapters.cache.memory_cache import MemoryCache
 from image_repo.adapters.cache.metrics import PrometheusFetchMetrics
 from image_repo.adapters.cache.write_behind import WriteBehindQueue
 from image_repo.adapters.http.app import create_app
-from image_repo.adapters.http.blocking import BlockingPool
+from image_repo.adapters.http.blocking import BlockingPool, lower_thread_priority
 from image_repo.adapters.http.image_endpoints import HttpSettings, ImageEndpoints, ImageUseCases
 from image_repo.adapters.imaging.formats import writable_formats
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
@@ -159,6 +160,7 @@ class Container(containers.DeclarativeContainer):
         "image_repo",
         threads=config.provided.workers.swift_threads,
         max_queue=config.provided.workers.max_queue,
+        nice=config.provided.workers.nice,
     )
 
     cache_dir = providers.Callable(Path, config.provided.cache.cache_dir)
@@ -192,6 +194,10 @@ class Container(containers.DeclarativeContainer):
         WriteBehindQueue,
         threads=WRITE_BEHIND_THREADS,
         max_bytes=config.provided.cache.write_behind_bytes,
+        initializer=providers.Callable(
+            lambda nice: functools.partial(lower_thread_priority, nice),
+            config.provided.workers.nice,
+        ),
     )
     local_tiers = providers.List(
         providers.Singleton(LocalTier, "memory", memory_cache),

@@ -168,6 +168,12 @@ class WorkersConfig:
     max_queue: int = option(
         64, "requests that may wait for a thread before 503 + Retry-After", non_negative
     )
+    nice: int = option(
+        10,
+        "niceness added to the pool threads (imaging, Swift, cache writes), so the event loop "
+        "answering cache hits wins the CPU; 0 keeps one priority (Linux)",
+        attrs.validators.in_(range(20)),
+    )
 
 
 @attrs.frozen

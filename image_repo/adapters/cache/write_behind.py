@@ -21,8 +21,12 @@ class WriteBehindQueue:
     `close` stops taking writes and waits (up to a deadline) for those queued, so an orderly
     shutdown leaves the tiers filled."""
 
-    def __init__(self, threads: int, max_bytes: int) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="write-behind")
+    def __init__(
+        self, threads: int, max_bytes: int, initializer: Callable[[], None] | None = None
+    ) -> None:
+        self._executor = ThreadPoolExecutor(
+            max_workers=threads, thread_name_prefix="write-behind", initializer=initializer
+        )
         self._max_bytes = max_bytes
         self._lock = threading.RLock()  # a finished future's callback may run inside submit
         self._queued_bytes = 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
@@ -18,8 +20,13 @@ class BlockingPool:
     """Runs blocking calls in `threads` threads with at most `max_queue` waiting; beyond that the
     caller gets SaturatedError (503 + Retry-After) instead of the server piling up memory."""
 
-    def __init__(self, name: str, threads: int, max_queue: int) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=name)
+    def __init__(self, name: str, threads: int, max_queue: int, nice: int = 0) -> None:
+        self._executor = ThreadPoolExecutor(
+            max_workers=threads,
+            thread_name_prefix=name,
+            initializer=lower_thread_priority,
+            initargs=(nice,),
+        )
         self._limit = threads + max_queue
         self._in_flight = 0
 
@@ -37,3 +44,19 @@ class BlockingPool:
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def lower_thread_priority(nice: int) -> None:
+    """Raise the calling thread's nice value by `nice` (Linux keeps one per thread).
+
+    Decoding saturates every core; at equal priority the event loop thread then waits for the
+    scheduler like any other, and a cache hit takes a few time slices. Background threads run
+    at a lower priority, so the loop gets a core as soon as it has work. Raising niceness needs
+    no privilege; where the platform refuses, threads keep the default."""
+    if nice <= 0:
+        return
+    try:
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + nice)
+    except (AttributeError, OSError):
+        pass

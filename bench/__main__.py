@@ -1,0 +1,155 @@
+"""The whole benchmark in one command: `./scripts/bench` (or `.venv/bin/python -m bench`).
+
+Each part runs in its own process, one after the other (they would compete for the cores), and
+its output is shown as it comes; the run ends with one table of every figure issue 7 sets a
+target for. Parts install what they need on first use: wrk and nginx from Debian, thumbor 7.8 in
+`.venv-thumbor`; libvips comes with the `vips` extra of `.venv`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+
+REPO = Path(__file__).resolve().parents[1]
+IMAGING_ROW = re.compile(
+    r"^(\d.+?)\s{2,}([\d.]+)\s+([\d.]+)\s+(-?[\d.]+)\s.*\s([\d.]+)\s+<=([\d.]+)"
+)
+
+
+@attrs.frozen
+class Part:
+    title: str
+    arguments: tuple[str, ...]
+
+
+@attrs.frozen
+class Row:
+    figure: str
+    measured: str
+    target: str
+    met: bool | None  # None: reported for context, no target of its own
+
+
+def parts(seconds: float, runs: int) -> list[Part]:
+    http = ("--seconds", f"{seconds:g}")
+    return [
+        Part("imaging, images.processor: pillow", ("imaging.py", "--runs", str(runs))),
+        Part(
+            "imaging, images.processor: vips",
+            ("imaging.py", "--runs", str(runs), "--processor", "vips"),
+        ),
+        Part("cold derivations over HTTP, default settings", ("http_cold.py", *http)),
+        Part(
+            "cold derivations, cache.swift_cache: false",
+            ("http_cold.py", *http, "--no-swift-cache"),
+        ),
+        Part(
+            "cold derivations, no prepared originals",
+            ("http_cold.py", *http, "--no-swift-cache", "--no-prepared-cache"),
+        ),
+        Part("memory-cache hits beside nginx", ("http_hits.py", "--seconds", f"{seconds / 2:g}")),
+        Part("hit latency, pool saturated", ("http_saturated.py", "--seconds", f"{seconds:g}")),
+    ]
+
+
+def run(part: Part) -> str:
+    print(f"\n## {part.title}\n", flush=True)
+    command = [sys.executable, str(REPO / "bench" / part.arguments[0]), *part.arguments[1:]]
+    process = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        if "WARNING: Location" in line:  # pip's noise about local mirrors
+            continue
+        print(line, end="", flush=True)
+        lines.append(line.rstrip("\n"))
+    if process.wait() != 0:
+        raise SystemExit(f"{part.title} failed (exit {process.returncode})")
+    return "\n".join(lines)
+
+
+def imaging_rows(output: str, processor: str) -> list[Row]:
+    rows = []
+    for line in output.splitlines():
+        match = IMAGING_ROW.match(line)
+        if match is None:
+            continue
+        workload, added_mib, ratio, target = match[1], float(match[4]), float(match[5]), match[6]
+        rows.append(
+            Row(
+                f"{workload} vs libvips ({processor})",
+                f"{ratio:.2f}x",
+                f"<= {target}x",
+                ratio <= float(target),
+            )
+        )
+        if workload.startswith("24 MP"):
+            rows.append(
+                Row(
+                    f"{workload}: memory added ({processor})",
+                    f"{added_mib:.1f} MiB",
+                    "<= 15 MiB",
+                    added_mib <= 15,
+                )
+            )
+    return rows
+
+
+def ratio_row(
+    figure: str, pattern: str, target: float | None, unit: str = "x"
+) -> Callable[[str], Row]:
+    def row(output: str) -> Row:
+        found = re.search(pattern, output)
+        if found is None:
+            return Row(figure, "not measured", "", False)
+        value = float(found[1])
+        if target is None:
+            return Row(figure, f"{value:.2f}{unit}", "(context)", None)
+        return Row(figure, f"{value:.2f}{unit}", f">= {target}{unit}", value >= target)
+
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=20, help="length of each HTTP run")
+    parser.add_argument("--runs", type=int, default=15, help="timed runs per imaging workload")
+    args = parser.parse_args()
+    started = time.monotonic()
+    outputs = [run(part) for part in parts(args.seconds, args.runs)]
+    pillow, vips, cold, cold_no_swift, cold_no_prepared, hits, saturated = outputs
+    cold_pattern = r"ratio: ([\d.]+)x thumbor"
+    rows = [
+        *imaging_rows(pillow, "pillow"),
+        *imaging_rows(vips, "vips"),
+        ratio_row("cold derivations vs thumbor, defaults", cold_pattern, 1.5)(cold),
+        ratio_row("cold derivations vs thumbor, no swift_cache", cold_pattern, 1.5)(cold_no_swift),
+        ratio_row("cold, no swift_cache, no prepared originals", cold_pattern, None)(
+            cold_no_prepared
+        ),
+        ratio_row("memory hits vs nginx static", r"ratio: ([\d.]+)%", 35, "%")(hits),
+    ]
+    p99 = re.search(r"p99 ([\d.]+) ms", saturated)
+    if p99 is not None:
+        rows.append(Row("hit p99, pool saturated", f"{p99[1]} ms", "< 20 ms", float(p99[1]) < 20))
+    print(f"\n## Summary ({(time.monotonic() - started) / 60:.1f} min)\n")
+    print(f"| {'figure':52} | {'measured':>10} | {'target':>10} | met |")
+    print(f"| {'-' * 52} | {'-' * 10:>10} | {'-' * 10:>10} | --- |")
+    for row in rows:
+        verdict = "" if row.met is None else ("yes" if row.met else "NO")
+        print(f"| {row.figure:52} | {row.measured:>10} | {row.target:>10} | {verdict:3} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
