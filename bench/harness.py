@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,16 +19,19 @@ import yaml
 
 from image_repo.localswift import LocalSwift, SwiftEndpoint, ensure_swift_installed
 from image_repo.localswift.cluster import free_port
+from tests.debian import ensure_debian_package
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
 def local_swift() -> Iterator[SwiftEndpoint]:
+    """Swift with memcached, as production proxies run (see LocalSwift)."""
     venv = REPO / ".venv-swift"
     ensure_swift_installed(venv)
+    memcached = ensure_debian_package("memcached", "memcached")
     with tempfile.TemporaryDirectory(prefix="bench-saio-") as data:
-        swift = LocalSwift(Path(data), venv)
+        swift = LocalSwift(Path(data), venv, memcached=memcached)
         try:
             yield swift.start()
         finally:
@@ -81,20 +83,6 @@ def image_repo_server(endpoint: SwiftEndpoint, root: Path, **sections: Any) -> I
         process.terminate()
         process.wait(timeout=15)
         log.close()
-
-
-def ensure_debian_package(program: str, package: str) -> str:
-    """The path of `program`, installing Debian's `package` when the machine lacks it."""
-    found = shutil.which(program)
-    if found is None:
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True)
-        install = ["apt-get", "install", "-y", "-q", package]
-        subprocess.run(install, check=True, env=env, capture_output=True)
-        found = shutil.which(program)
-    if found is None:
-        raise RuntimeError(f"{package} installed no {program}")
-    return found
 
 
 def percentile(samples: list[float], fraction: float) -> float:

@@ -20,8 +20,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.harness import ensure_debian_package, local_swift
+from bench.harness import local_swift
 from image_repo.localswift.cluster import free_port
+from tests.debian import ensure_debian_package
 from tests.images import jpeg_with_gps
 from tests.integration.test_production import nginx_binary, start_gunicorn
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import getpass
 import os
 import signal
 import socket
@@ -59,12 +60,25 @@ def port_is_free(port: int) -> bool:
 
 class LocalSwift:
     """Data under `data_dir/srv` survives stop and start, so a test can stop Swift to simulate
-    an outage and start it again on the same ports with everything still there."""
+    an outage and start it again on the same ports with everything still there.
 
-    def __init__(self, data_dir: Path, swift_venv: Path, proxy_port: int | None = None) -> None:
+    With `memcached` (the path of a memcached binary) the proxy caches account and container
+    info and tokens in it, as every production proxy does; without it each object request also
+    costs a HEAD of the account and one of the container, which doubles Swift's share of the
+    CPU when it shares the machine with the image server (benchmarks)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        swift_venv: Path,
+        proxy_port: int | None = None,
+        memcached: str | None = None,
+    ) -> None:
         self._root = data_dir.absolute()
         self._python = swift_python(swift_venv.absolute())
         self._ports = Ports(proxy_port or free_port(), free_port(), free_port(), free_port())
+        self._memcached = memcached
+        self._memcached_port = free_port() if memcached else None
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         atexit.register(self.stop)
 
@@ -72,6 +86,10 @@ class LocalSwift:
     def endpoint(self) -> SwiftEndpoint:
         url = f"http://127.0.0.1:{self._ports.proxy}/auth/v1.0"
         return SwiftEndpoint(url, USER, KEY, self._ports.proxy)
+
+    @property
+    def memcached_port(self) -> int | None:
+        return self._memcached_port
 
     @property
     def is_running(self) -> bool:
@@ -83,8 +101,10 @@ class LocalSwift:
         busy = [port for port in attrs.astuple(self._ports) if not port_is_free(port)]
         if busy:
             raise RuntimeError(f"ports {busy} are in use; stop what holds them or pick others")
-        etc = write_config(self._root, self._ports)
+        etc = write_config(self._root, self._ports, self._memcached_port)
         ports = self._ports
+        if self._memcached is not None and self._memcached_port is not None:
+            self._spawn_memcached(self._memcached, self._memcached_port)
         subprocess.run(
             [self._python, str(Path(__file__).with_name("rings.py")), str(etc),
              str(ports.account), str(ports.container), str(ports.object)],
@@ -98,6 +118,21 @@ class LocalSwift:
             self.stop()
             raise
         return self.endpoint
+
+    def _spawn_memcached(self, binary: str, port: int) -> None:
+        log = (self._root / "log" / "memcached.log").open("ab")
+        self._processes["memcached"] = subprocess.Popen(
+            [binary, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "64",
+             "-u", getpass.getuser()],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        log.close()
+        deadline = time.monotonic() + 10
+        while not _accepts(port):
+            if time.monotonic() > deadline or self._processes["memcached"].poll() is not None:
+                raise RuntimeError(f"memcached did not start:\n{self._log_tail('memcached')}")
+            time.sleep(0.05)
 
     def _spawn(self, kind: str, module: str, etc: Path) -> None:
         log = (self._root / "log" / f"{kind}.log").open("ab")
@@ -173,6 +208,14 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signum)
+
+
+def _accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def _answers(url: str) -> bool:

@@ -52,15 +52,22 @@ def _fernet_key(etc: Path) -> str:
     return path.read_text().strip()
 
 
-def _proxy(etc: Path, port: int) -> str:
+def _proxy(etc: Path, port: int, memcached_port: int | None) -> str:
     """account_autocreate: else creating a container 404s. error_suppression_interval = 0: with
     one device, one error would otherwise make the proxy skip it for a minute (every PUT 503).
-    Without memcached, tempauth needs a fernet key to issue tokens."""
+    Without memcached, tempauth needs a fernet key to issue tokens (kept with it: harmless)."""
     fernet_key = _fernet_key(etc)
+    cache = "" if memcached_port is None else "cache "
     return (
         _common(etc, port)
-        + "\n[pipeline:main]\npipeline = healthcheck tempurl tempauth proxy-server\n\n"
+        + f"\n[pipeline:main]\npipeline = healthcheck {cache}tempurl tempauth proxy-server\n\n"
         + "[filter:healthcheck]\nuse = egg:swift#healthcheck\n\n"
+        + (
+            ""
+            if memcached_port is None
+            else "[filter:cache]\nuse = egg:swift#memcache\n"
+            f"memcache_servers = 127.0.0.1:{memcached_port}\n\n"
+        )
         + "[filter:tempurl]\nuse = egg:swift#tempurl\nallowed_digests = sha256 sha512\n\n"
         + "[filter:tempauth]\nuse = egg:swift#tempauth\n"
         + f"user_test_tester = {KEY} .admin\n"
@@ -71,7 +78,7 @@ def _proxy(etc: Path, port: int) -> str:
     )
 
 
-def write_config(root: Path, ports: Ports) -> Path:
+def write_config(root: Path, ports: Ports, memcached_port: int | None = None) -> Path:
     """Write swift.conf and the four server configs under `root/etc`; returns that folder."""
     etc, devices = root / "etc", root / "srv"
     etc.mkdir(parents=True, exist_ok=True)
@@ -81,7 +88,7 @@ def write_config(root: Path, ports: Ports) -> Path:
         "[swift-hash]\nswift_hash_path_prefix = image_repo\nswift_hash_path_suffix = localswift\n\n"
         "[storage-policy:0]\nname = default\ndefault = yes\n"
     )
-    (etc / "proxy-server.conf").write_text(_proxy(etc, ports.proxy))
+    (etc / "proxy-server.conf").write_text(_proxy(etc, ports.proxy, memcached_port))
     for kind, port in (
         ("account", ports.account),
         ("container", ports.container),
