@@ -47,6 +47,7 @@ from image_repo.domain.derivation import DerivationDefaults
 from image_repo.domain.errors import StoreUnavailableError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.limits import ImageLimits
+from image_repo.logging_setup import access_sink
 from image_repo.settings import (
     AppConfig,
     ConfigError,
@@ -333,7 +334,13 @@ def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> AS
     def readiness() -> dict[str, str | None]:
         return {"swift": store.readiness_problem(), "disk_cache": disk.problem}
 
-    return create_app(container.endpoints(), pool, readiness=readiness, on_shutdown=shut_down)
+    return create_app(
+        container.endpoints(),
+        pool,
+        readiness=readiness,
+        on_shutdown=shut_down,
+        access_sink=access_sink(),
+    )
 
 
 def install_url_key(config: AppConfig, environ: Mapping[str, str]) -> None:

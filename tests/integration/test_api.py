@@ -6,14 +6,16 @@ import hashlib
 import http.client
 import io
 import json
+from pathlib import Path
 
 import httpx
 import pytest
 from PIL import Image
 from swiftclient.client import Connection
 
+from image_repo.localswift import SwiftEndpoint
 from tests.images import encoded, jpeg_with_gps, picture
-from tests.integration.conftest import RunningServer
+from tests.integration.conftest import RunningServer, ServerProcess
 
 pytestmark = pytest.mark.integration
 
@@ -251,3 +253,30 @@ def test_readiness_reports_swift_reachable(client: httpx.Client) -> None:
         "status": "ready",
         "checks": {"swift": "ok", "disk_cache": "ok"},
     }
+
+
+def test_one_json_access_line_per_request(
+    tmp_path: Path, swift_endpoint: SwiftEndpoint, containers: tuple[str, str], unique: str
+) -> None:
+    """Access lines leave through the log writer thread, memory hits included, and are all
+    written by the time the server has stopped."""
+    logging = {"log_level": "info", "log_json": True}
+    with ServerProcess(tmp_path, swift_endpoint, containers, server=logging) as one:
+        path = f"/images/{unique}/logged"
+        httpx.put(one.base_url + path, content=jpeg_with_gps(60, 40)).raise_for_status()
+        made = httpx.get(one.base_url + path, params={"xsize": "30"})
+        httpx.get(one.base_url + path, params={"xsize": "30"})  # a memory hit
+        httpx.get(one.base_url + f"/images/{unique}/missing")
+    lines = [json.loads(line) for line in one.log_path.read_text().splitlines() if line[:1] == "{"]
+    access = [
+        entry
+        for entry in lines
+        if entry["logger"] == "image_repo.access" and entry["path"] != "/healthz"  # start-up
+    ]
+    assert [(e["method"], e["path"], e["status"]) for e in access] == [
+        ("PUT", path, 201),
+        ("GET", path, 200),
+        ("GET", path, 200),
+        ("GET", f"/images/{unique}/missing", 404),
+    ]
+    assert access[1]["bytes"] == len(made.content) and access[1]["duration_ms"] > 0

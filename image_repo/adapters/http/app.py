@@ -17,7 +17,11 @@ from image_repo.adapters.http.blocking import BlockingPool
 from image_repo.adapters.http.errors import exception_handlers
 from image_repo.adapters.http.hit_front import MemoryHitFront
 from image_repo.adapters.http.image_endpoints import ImageEndpoints
-from image_repo.adapters.http.observability import RequestObserver, metrics_endpoint
+from image_repo.adapters.http.observability import (
+    AccessSink,
+    RequestObserver,
+    metrics_endpoint,
+)
 from image_repo.adapters.http.openapi import OPENAPI
 
 
@@ -46,6 +50,7 @@ def create_app(
     pool: BlockingPool,
     readiness: ReadinessProbe,
     on_shutdown: Callable[[], None] = lambda: None,
+    access_sink: AccessSink | None = None,
 ) -> ASGIApp:
     """Memory hits are answered in front of Starlette; RequestObserver sees every request."""
 
@@ -81,4 +86,4 @@ def create_app(
     ]
     handlers: Any = exception_handlers()
     application = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
-    return RequestObserver(MemoryHitFront(application, endpoints))
+    return RequestObserver(MemoryHitFront(application, endpoints), access_sink)

@@ -6,6 +6,7 @@ import functools
 import logging
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import (
@@ -57,11 +58,18 @@ def _latency_histogram(route: str, method: str) -> Any:
     return LATENCY.labels(route, method)
 
 
-class RequestObserver:
-    """Pure ASGI middleware, so streamed bodies (zips, listings) are counted as they go out."""
+# method, raw path, status, body bytes, milliseconds: see image_repo.logging_setup.
+AccessSink = Callable[[tuple[str, str, int, int, float]], None]
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class RequestObserver:
+    """Pure ASGI middleware, so streamed bodies (zips, listings) are counted as they go out.
+    Access lines go to `access_sink` when given (a queue a writer thread formats), else through
+    the `image_repo.access` logger."""
+
+    def __init__(self, app: ASGIApp, access_sink: AccessSink | None = None) -> None:
         self._app = app
+        self._access_sink = access_sink
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -85,11 +93,14 @@ class RequestObserver:
             route, method = route_of(scope["path"]), scope["method"]
             _request_counter(route, method, status).inc()
             _latency_histogram(route, method).observe(seconds)
-            if access_log.isEnabledFor(logging.INFO):
+            raw_path = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
+            if self._access_sink is not None:
+                self._access_sink((method, raw_path, status, sent, seconds * 1000))
+            elif access_log.isEnabledFor(logging.INFO):
                 access_log.info(
                     "%s %s %d %d %.1fms",
                     method,
-                    scope.get("raw_path", b"").decode("latin-1") or scope["path"],
+                    raw_path,
                     status,
                     sent,
                     seconds * 1000,
