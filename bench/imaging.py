@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from image_repo.application.ports import ImageProcessor
-from image_repo.container import image_processor
+from image_repo.container.factories import image_processor
 
 # (name, input, box, output kind, target ratio vips:ours)
 WORKLOADS = [

@@ -1,0 +1,77 @@
+"""Adapters built from the configuration, where a constructor alone will not do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from image_repo.adapters.imaging.pillow_processor import PillowProcessor
+from image_repo.adapters.swift.connection import SwiftConnectionPool, connection_factory
+from image_repo.application.ports import ImageProcessor
+from image_repo.domain.derivation import DerivationDefaults
+from image_repo.domain.formats import ImageFormat
+from image_repo.settings import (
+    AppConfig,
+    ConfigError,
+    ImagesConfig,
+    ServerConfig,
+    SwiftCredentials,
+)
+
+
+def derivation_defaults(images: ImagesConfig) -> DerivationDefaults:
+    width, height = images.thumbnail_size
+    return DerivationDefaults(
+        default_kind=ImageFormat.JPEG
+        if images.default_kind == "jpg"
+        else ImageFormat(images.default_kind),
+        thumbnail_width=width,
+        thumbnail_height=height,
+        jpeg_quality=images.jpeg_quality,
+        webp_quality=images.webp_quality,
+        avif_quality=images.avif_quality,
+        thumbnail_sharpen=images.thumbnail_sharpen,
+        background=images.background.removeprefix("#").lower(),
+        strip_metadata=images.strip_metadata,
+    )
+
+
+def image_processor(name: str, max_concurrent: int, prepared_cache_bytes: int) -> ImageProcessor:
+    """libvips is optional (the `vips` extra), so it is imported only when chosen."""
+    pillow = PillowProcessor(
+        max_concurrent=max_concurrent, prepared_cache_bytes=prepared_cache_bytes
+    )
+    if name != "vips":
+        return pillow
+    try:
+        from image_repo.adapters.imaging.vips_processor import VipsProcessor
+    except ImportError as error:
+        raise ConfigError(
+            "images.processor: vips needs pyvips (pip install 'image_repo[vips]')"
+        ) from error
+    return VipsProcessor(pillow, max_concurrent=max_concurrent)
+
+
+def write_tokens(server: ServerConfig) -> tuple[str, ...]:
+    """Tokens from the file and from the file it names (one per line, blank lines ignored)."""
+    tokens = list(server.write_tokens)
+    if server.write_tokens_file:
+        try:
+            text = Path(server.write_tokens_file).read_text(encoding="utf-8")
+        except OSError as error:
+            reason = f"cannot read {server.write_tokens_file}: {error.strerror}"
+            raise ConfigError(f"server.write_tokens_file: {reason}") from error
+        tokens += [line.strip() for line in text.splitlines() if line.strip()]
+    return tuple(tokens)
+
+
+def swift_pool(credentials: SwiftCredentials, config: AppConfig) -> SwiftConnectionPool:
+    factory = connection_factory(
+        auth_url=credentials.auth_url,
+        user=credentials.user,
+        key=credentials.key,
+        auth_version=credentials.auth_version,
+        os_options=dict(credentials.os_options),
+        timeout_seconds=config.swift.timeout_seconds,
+        retries=config.swift.retries,
+    )
+    return SwiftConnectionPool(factory, size=config.workers.swift_threads)

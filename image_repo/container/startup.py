@@ -1,0 +1,81 @@
+"""Building the ASGI app from a configuration: wiring, start-up checks and warnings."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import sys
+from collections.abc import Mapping
+
+from starlette.types import ASGIApp
+
+from image_repo.adapters.http.app import create_app
+from image_repo.container.factories import write_tokens
+from image_repo.container.wiring import Container
+from image_repo.domain.errors import StoreUnavailableError
+from image_repo.logging_setup import access_sink
+from image_repo.settings import AppConfig, SwiftConfig
+
+logger = logging.getLogger(__name__)
+
+
+def _host_ip(host: str) -> str:
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return "127.0.0.1" if host == "localhost" else "0.0.0.0"  # a name: assume exposed
+
+
+def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> ASGIApp:
+    """Resolve credentials (failing fast when there are none), wire everything, and return the
+    ASGI app. Containers in Swift are created here when Swift answers, else on first write."""
+    container = Container(config=config, environ=dict(os.environ if environ is None else environ))
+    container.credentials()
+    # The event loop shares the GIL with the Swift and imaging threads; with the default 5 ms
+    # switch interval a memory hit could wait that long per hand-over behind a busy thread.
+    sys.setswitchinterval(0.0005)
+    tokens = write_tokens(config.server)
+    if not tokens and not ipaddress.ip_address(_host_ip(config.server.host)).is_loopback:
+        logger.warning(
+            "listening on %s with no server.write_tokens: anyone who can reach it can upload "
+            "and delete images",
+            config.server.host,
+        )
+    if config.swift.url_key == SwiftConfig().url_key:
+        logger.warning(
+            "swift.url_key is the insecure default %r: anyone can sign temporary URLs to the "
+            "cache container. Set a secret key and run `image_repo set-url-key`.",
+            config.swift.url_key,
+        )
+    store = container.original_store()
+    pool = container.blocking_pool()
+    try:
+        store.ensure_container()
+        container.derived_store().ensure_container()
+    except StoreUnavailableError as error:
+        logger.warning("Swift is not reachable at start (%s); serving what can be served", error)
+
+    def shut_down() -> None:
+        pool.shutdown()
+        container.write_behind().close()
+        container.swift_connections().close()
+
+    disk = container.disk_cache()
+
+    def readiness() -> dict[str, str | None]:
+        return {"swift": store.readiness_problem(), "disk_cache": disk.problem}
+
+    return create_app(
+        container.endpoints(),
+        pool,
+        readiness=readiness,
+        on_shutdown=shut_down,
+        access_sink=access_sink(),
+    )
+
+
+def install_url_key(config: AppConfig, environ: Mapping[str, str]) -> None:
+    """What `image_repo set-url-key` does: no Swift command-line client needed."""
+    container = Container(config=config, environ=dict(environ))
+    container.url_signer().install_key()
