@@ -143,11 +143,11 @@ def main() -> int:
     if p99 is not None:
         rows.append(Row("hit p99, pool saturated", f"{p99[1]} ms", "< 20 ms", float(p99[1]) < 20))
     print(f"\n## Summary ({(time.monotonic() - started) / 60:.1f} min)\n")
-    print(f"| {'figure':52} | {'measured':>10} | {'target':>10} | met |")
-    print(f"| {'-' * 52} | {'-' * 10:>10} | {'-' * 10:>10} | --- |")
+    print(f"| {'figure':56} | {'measured':>10} | {'target':>10} | met |")
+    print(f"| {'-' * 56} | {'-' * 10:>10} | {'-' * 10:>10} | --- |")
     for row in rows:
         verdict = "" if row.met is None else ("yes" if row.met else "NO")
-        print(f"| {row.figure:52} | {row.measured:>10} | {row.target:>10} | {verdict:3} |")
+        print(f"| {row.figure:56} | {row.measured:>10} | {row.target:>10} | {verdict:3} |")
     return 0
 
 
