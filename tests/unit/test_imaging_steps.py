@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import sys
+from concurrent.futures import ThreadPoolExecutor
 
 from PIL import Image, ImageCms
 
@@ -137,3 +139,21 @@ def test_prepared_originals_stay_within_their_budget() -> None:
         assert processor._prepared.bytes <= 4 << 20
     processor.derive(jpeg_with_gps(2000, 2000), Spec(), "b/big")  # 12 MB: over a quarter
     assert processor._prepared.bytes <= 4 << 20
+
+
+def test_threads_sharing_a_prepared_original_each_get_their_own_bytes() -> None:
+    """Sizes that need no resize encode the prepared image itself; Pillow writes encoder
+    settings onto the image it saves, so each thread must encode its own copy. A stress test:
+    without that copy it failed about one run in three here."""
+    data = jpeg_with_gps(900, 600)
+    specs = [Spec(kind=kind) for kind in (ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.WEBP)]
+    expected = {spec.kind: PillowProcessor().derive(data, spec) for spec in specs}
+    shared = PillowProcessor(max_concurrent=8, prepared_cache_bytes=64 << 20)
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # hand the GIL over as often as possible: races show up
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            made = list(pool.map(lambda n: shared.derive(data, specs[n % 3], "c/x"), range(60)))
+    finally:
+        sys.setswitchinterval(switch_interval)
+    assert all(image == expected[image.format] for image in made)

@@ -104,9 +104,14 @@ class PillowProcessor:
         with self._slots, self._open(data) as source:
             try:
                 exif = None if spec.strip_metadata else source.getexif()
-                image = self._prepare(source, spec, original_id)
+                prepared = self._prepare(source, spec, original_id)
+                image = prepared
                 for step in FINISHING:
                     image = step(image, spec)
+                if image is prepared and original_id is not None:
+                    # Shared with other threads through PreparedImages, and saving writes
+                    # encoder settings onto the image object: encode a private copy.
+                    image = image.copy()
                 encoded = encode(image, spec, exif)
             except _DECODE_ERRORS as error:
                 raise CorruptImageError(f"the stored image cannot be decoded: {error}") from error
