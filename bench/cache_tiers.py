@@ -8,7 +8,6 @@ is answered by that tier (checked with the X-Cache header).
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import tempfile
 import time
@@ -18,7 +17,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.harness import image_repo_server, local_swift, percentile
+from bench.harness import image_repo_server, local_swift, percentile, wait_for_cache_writes
 from tests.images import jpeg_with_gps
 
 NO_CACHES: dict[str, object] = {
@@ -36,22 +35,11 @@ TIERS: dict[str, tuple[str, dict[str, object]]] = {
 }
 
 
-def wait_for_cache_writes(client: httpx.Client) -> None:
-    """Disk and Swift entries are written after the answer (write-behind)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        exposition = client.get("/metrics").text
-        queued = re.search(r"^image_repo_write_behind_bytes (\S+)$", exposition, re.MULTILINE)
-        if queued is None or float(queued[1]) == 0:
-            return
-        time.sleep(0.02)
-
-
 def measure(base: str, path: str, tier: str, requests: int) -> list[float]:
     params = {"xsize": "800"}
     with httpx.Client(base_url=base, timeout=60) as client:
         client.get(path, params=params).raise_for_status()  # fill the tiers
-        wait_for_cache_writes(client)
+        wait_for_cache_writes(base)
         timings = []
         for _ in range(requests):
             start = time.perf_counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -83,6 +84,18 @@ def image_repo_server(endpoint: SwiftEndpoint, root: Path, **sections: Any) -> I
         process.terminate()
         process.wait(timeout=15)
         log.close()
+
+
+def wait_for_cache_writes(base_url: str, timeout_seconds: float = 300) -> float:
+    """Seconds until no disk or Swift cache write is queued in any worker (write-behind)."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout_seconds:
+        exposition = httpx.get(f"{base_url}/metrics", timeout=10).text
+        queued = re.search(r"^image_repo_write_behind_bytes (\S+)$", exposition, re.MULTILINE)
+        if queued is None or float(queued[1]) == 0:
+            break
+        time.sleep(0.02)
+    return time.monotonic() - start
 
 
 def percentile(samples: list[float], fraction: float) -> float:

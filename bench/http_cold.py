@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import re
 import subprocess
 import sys
 import tempfile
@@ -30,7 +29,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.harness import local_swift, percentile
+from bench.harness import local_swift, percentile, wait_for_cache_writes
 from bench.inputs import make_inputs
 from image_repo.localswift.cluster import free_port
 from tests.integration.test_production import start_gunicorn
@@ -111,18 +110,6 @@ async def drive(url_for: Callable[[int, int], str], seconds: float, clients: int
     return timings
 
 
-def drain_seconds(base: str) -> float:
-    """How long until no cache write is left queued in any worker."""
-    start = time.monotonic()
-    while time.monotonic() - start < 300:
-        exposition = httpx.get(f"{base}/metrics", timeout=10).text
-        queued = re.search(r"^image_repo_write_behind_bytes (\S+)$", exposition, re.MULTILINE)
-        if queued is None or float(queued[1]) == 0:
-            break
-        time.sleep(0.05)
-    return time.monotonic() - start
-
-
 def report(label: str, timings: list[float], seconds: float) -> float:
     rate = len(timings) / seconds
     p50, p99 = percentile(timings, 0.5) * 1000, percentile(timings, 0.99) * 1000
@@ -178,7 +165,7 @@ def main() -> int:
                 return f"{instance}/unsafe/fit-in/{width}x{height}/{name}"
 
             ours = asyncio.run(drive(ours_url, args.seconds, args.clients))
-            draining = drain_seconds(base)
+            draining = wait_for_cache_writes(base)
             theirs = asyncio.run(drive(thumbor_path, args.seconds, args.clients))
         finally:
             for process, _ in thumbors:

@@ -110,8 +110,7 @@ class BackgroundStreamHandler(logging.Handler):
                 pass  # nowhere left to report it
 
     def _access_line(self, fields: AccessFields) -> str:
-        method, path, status, sent, milliseconds = fields
-        message = f"{method} {path} {status} {sent} {milliseconds:.1f}ms"
+        message, extra = access_message(fields)
         if not self._as_json:
             return f"{self._stamp('%Y-%m-%d %H:%M:%S')} INFO {ACCESS_LOGGER}: {message}"
         entry = {
@@ -119,11 +118,7 @@ class BackgroundStreamHandler(logging.Handler):
             "level": "info",
             "logger": ACCESS_LOGGER,
             "message": message,
-            "method": method,
-            "path": path,
-            "status": status,
-            "bytes": sent,
-            "duration_ms": round(milliseconds, 2),
+            **extra,
         }
         return json.dumps(entry)
 
@@ -145,15 +140,35 @@ class BackgroundStreamHandler(logging.Handler):
         super().close()
 
 
+def access_message(fields: AccessFields) -> tuple[str, dict[str, Any]]:
+    """The one wording of an access line, and its fields for JSON."""
+    method, path, status, sent, milliseconds = fields
+    extra = {
+        "method": method,
+        "path": path,
+        "status": status,
+        "bytes": sent,
+        "duration_ms": round(milliseconds, 2),
+    }
+    return f"{method} {path} {status} {sent} {milliseconds:.1f}ms", extra
+
+
 def access_sink() -> AccessSink | None:
-    """Where the HTTP adapter sends access lines: the writer thread's queue when logging was
-    configured here and access lines are wanted, else None (the adapter then logs normally)."""
-    if not logging.getLogger(ACCESS_LOGGER).isEnabledFor(logging.INFO):
+    """Where the HTTP adapter sends each request's access fields: None when access lines are
+    not wanted; the writer thread's queue when logging was configured here; else the
+    `image_repo.access` logger."""
+    logger = logging.getLogger(ACCESS_LOGGER)
+    if not logger.isEnabledFor(logging.INFO):
         return None
     for handler in logging.getLogger().handlers:
         if isinstance(handler, BackgroundStreamHandler):
             return handler.access
-    return None
+
+    def log_access(fields: AccessFields) -> None:
+        message, extra = access_message(fields)
+        logger.info("%s", message, extra=extra)
+
+    return log_access
 
 
 def configure_logging(level: str, *, as_json: bool) -> None:

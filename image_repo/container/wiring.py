@@ -16,7 +16,7 @@ from image_repo.adapters.cache.known_etags import (
 )
 from image_repo.adapters.cache.memory_cache import MemoryCache
 from image_repo.adapters.cache.metrics import PrometheusFetchMetrics
-from image_repo.adapters.cache.write_behind import WriteBehindQueue
+from image_repo.adapters.cache.write_behind import WriteBehindQueue, WriteNow
 from image_repo.adapters.http.blocking import BlockingPool, lower_thread_priority
 from image_repo.adapters.http.image_endpoints import HttpSettings, ImageEndpoints, ImageUseCases
 from image_repo.adapters.imaging.formats import writable_formats
@@ -184,7 +184,8 @@ class Container(containers.DeclarativeContainer):
                 local_tiers,
                 derived=derived_store,
                 metrics=fetch_metrics,
-                write_behind=write_behind,
+                # stored before the URL is signed, not queued: else IssueTempUrl stores it again
+                write_behind=providers.Singleton(WriteNow),
             ),
             derived_store,
             url_signer,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from swiftclient.client import Connection
 
 from image_repo.localswift import SwiftEndpoint
 from image_repo.localswift.cluster import free_port
+from tests.debian import ensure_debian_package
 from tests.images import encoded, jpeg_with_gps, picture
 from tests.integration.conftest import REPO, wait_until_alive
 
@@ -32,20 +32,7 @@ pytestmark = pytest.mark.integration
 
 def nginx_binary() -> str:
     """Debian's nginx, installed here when the machine lacks it (CI starts without it)."""
-    found = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-    )
-    if found is None:
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-q", "nginx-light"],
-            check=True,
-            env=env,
-            capture_output=True,
-        )
-        found = shutil.which("nginx") or "/usr/sbin/nginx"
-    return found
+    return ensure_debian_package("nginx", "nginx-light")
 
 
 @attrs.frozen

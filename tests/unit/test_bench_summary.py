@@ -32,6 +32,8 @@ def test_imaging_ratios_and_memory_are_read_against_their_targets() -> None:
 
 
 def test_a_missing_figure_is_reported_as_not_measured() -> None:
-    cold = ratio_row("cold", r"ratio: ([\d.]+)x thumbor", 1.5)
+    def cold(output: str) -> Row:
+        return ratio_row("cold", output, r"ratio: ([\d.]+)x thumbor", 1.5)
+
     assert cold("ratio: 2.24x thumbor (target >= 1.5x)") == Row("cold", "2.24x", ">= 1.5x", True)
     assert cold("thumbor did not start") == Row("cold", "not measured", "", False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import time
 from collections.abc import Callable
@@ -21,8 +20,6 @@ from prometheus_client import (
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-access_log = logging.getLogger("image_repo.access")
 
 REQUESTS = Counter(
     "image_repo_http_requests",
@@ -64,8 +61,8 @@ AccessSink = Callable[[tuple[str, str, int, int, float]], None]
 
 class RequestObserver:
     """Pure ASGI middleware, so streamed bodies (zips, listings) are counted as they go out.
-    Access lines go to `access_sink` when given (a queue a writer thread formats), else through
-    the `image_repo.access` logger."""
+    Each request's access fields go to `access_sink` (image_repo.logging_setup.access_sink);
+    without one, no access line is written."""
 
     def __init__(self, app: ASGIApp, access_sink: AccessSink | None = None) -> None:
         self._app = app
@@ -93,25 +90,9 @@ class RequestObserver:
             route, method = route_of(scope["path"]), scope["method"]
             _request_counter(route, method, status).inc()
             _latency_histogram(route, method).observe(seconds)
-            raw_path = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
             if self._access_sink is not None:
+                raw_path = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
                 self._access_sink((method, raw_path, status, sent, seconds * 1000))
-            elif access_log.isEnabledFor(logging.INFO):
-                access_log.info(
-                    "%s %s %d %d %.1fms",
-                    method,
-                    raw_path,
-                    status,
-                    sent,
-                    seconds * 1000,
-                    extra={
-                        "method": method,
-                        "path": scope["path"],
-                        "status": status,
-                        "bytes": sent,
-                        "duration_ms": round(seconds * 1000, 2),
-                    },
-                )
 
 
 async def metrics_endpoint(_request: Request) -> Response:
