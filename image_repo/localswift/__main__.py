@@ -18,6 +18,9 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, default=Path(".saio"))
     parser.add_argument("--swift-venv", type=Path, default=Path(".venv-swift"))
     parser.add_argument("--port", type=int, default=8080, help="proxy port")
+    parser.add_argument(
+        "--replicas", type=int, default=1, help="storage servers of each kind (and ring replicas)"
+    )
     parser.add_argument("--install-only", action="store_true", help="install Swift and exit")
     args = parser.parse_args()
     ensure_swift_installed(args.swift_venv.absolute())
@@ -25,7 +28,9 @@ def main() -> int:
         return 0
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    with LocalSwift(args.data_dir, args.swift_venv, proxy_port=args.port) as swift:
+    with LocalSwift(
+        args.data_dir, args.swift_venv, proxy_port=args.port, replicas=args.replicas
+    ) as swift:
         for name, value in swift.endpoint.environ().items():
             print(f"export {name}={value}")
         sys.stdout.flush()

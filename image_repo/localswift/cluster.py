@@ -1,13 +1,12 @@
-"""LocalSwift: start, health-check and stop the four Swift servers on loopback."""
+"""LocalSwift: start, health-check and stop a Swift on loopback (proxy, account, container and
+object servers; one of each per replica), and kill or restart one storage server for tests."""
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import getpass
-import os
+import json
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -17,16 +16,22 @@ from types import TracebackType
 
 import attrs
 
-from image_repo.localswift.config_files import KEY, USER, Ports, write_config
+from image_repo.localswift.config_files import KEY, USER, write_config
 from image_repo.localswift.install import swift_python
+from image_repo.localswift.processes import (
+    accepts,
+    answers,
+    free_port,
+    log_tail,
+    port_is_free,
+    signal_group,
+    spawn,
+    spawn_swift_server,
+    stop_all,
+)
+from image_repo.localswift.topology import Topology
 
-SERVERS = {
-    "proxy": "swift.proxy.server",
-    "account": "swift.account.server",
-    "container": "swift.container.server",
-    "object": "swift.obj.server",
-}
-_LAUNCH = "import sys; sys.argv[0] = {name!r}; from {module} import main; sys.exit(main())"
+__all__ = ["LocalSwift", "SwiftEndpoint", "free_port", "port_is_free"]
 
 
 @attrs.frozen
@@ -40,24 +45,6 @@ class SwiftEndpoint:
         return {"ST_AUTH": self.auth_url, "ST_USER": self.user, "ST_KEY": self.key}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def port_is_free(port: int) -> bool:
-    """Checked as Swift binds (SO_REUSEADDR), so TIME_WAIT leftovers do not count as busy;
-    a busy port would make Swift retry its bind for 30 seconds."""
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
 class LocalSwift:
     """Data under `data_dir/srv` survives stop and start, so a test can stop Swift to simulate
     an outage and start it again on the same ports with everything still there.
@@ -65,7 +52,15 @@ class LocalSwift:
     With `memcached` (the path of a memcached binary) the proxy caches account and container
     info and tokens in it, as every production proxy does; without it each object request also
     costs a HEAD of the account and one of the container, which doubles Swift's share of the
-    CPU when it shares the machine with the image server (benchmarks)."""
+    CPU when it shares the machine with the image server (benchmarks).
+
+    With `replicas=3` it is a small replicated cluster: three servers of each kind, each with
+    its own port and devices, rings with three replicas, and a proxy that shrugs off one dead
+    server (see config_files._failure_handling); `kill_storage_server` and
+    `start_storage_server` take one down and bring it back. No replicator or updater runs: an
+    object server that missed writes while down keeps the old version (a plain read may get it;
+    `X-Newest: true` does not), and so does the container replica whose update that server
+    would have sent: about one listing in three then lacks the change, for good."""
 
     def __init__(
         self,
@@ -73,10 +68,12 @@ class LocalSwift:
         swift_venv: Path,
         proxy_port: int | None = None,
         memcached: str | None = None,
+        replicas: int = 1,
     ) -> None:
         self._root = data_dir.absolute()
+        self._etc = self._root / "etc"
         self._python = swift_python(swift_venv.absolute())
-        self._ports = Ports(proxy_port or free_port(), free_port(), free_port(), free_port())
+        self._topology = Topology.allocate(proxy_port or free_port(), replicas, free_port)
         self._memcached = memcached
         self._memcached_port = free_port() if memcached else None
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -84,78 +81,106 @@ class LocalSwift:
 
     @property
     def endpoint(self) -> SwiftEndpoint:
-        url = f"http://127.0.0.1:{self._ports.proxy}/auth/v1.0"
-        return SwiftEndpoint(url, USER, KEY, self._ports.proxy)
+        port = self._topology.proxy_port
+        return SwiftEndpoint(f"http://127.0.0.1:{port}/auth/v1.0", USER, KEY, port)
 
     @property
     def memcached_port(self) -> int | None:
         return self._memcached_port
 
     @property
+    def replicas(self) -> int:
+        return self._topology.replicas
+
+    @property
     def is_running(self) -> bool:
+        """Started and no server died on its own (one taken down by `kill_storage_server` is
+        not counted: it is meant to be down)."""
         return bool(self._processes) and all(p.poll() is None for p in self._processes.values())
+
+    def devices(self, kind: str, index: int) -> Path:
+        """The folder holding server `index`'s device `d1`, e.g. `srv/object1` for
+        `("object", 0)` with replicas (`srv` with one replica)."""
+        return self._topology.backend(kind, index).devices(self._root)
 
     def start(self, timeout_seconds: float = 60) -> SwiftEndpoint:
         if self.is_running:
             return self.endpoint
-        busy = [port for port in attrs.astuple(self._ports) if not port_is_free(port)]
+        ports = self._topology.ports()
+        busy = [port for port in ports.values() if not port_is_free(port)]
         if busy:
             raise RuntimeError(f"ports {busy} are in use; stop what holds them or pick others")
-        etc = write_config(self._root, self._ports, self._memcached_port)
-        ports = self._ports
+        write_config(self._root, self._topology, self._memcached_port)
         if self._memcached is not None and self._memcached_port is not None:
             self._spawn_memcached(self._memcached, self._memcached_port)
-        subprocess.run(
-            [self._python, str(Path(__file__).with_name("rings.py")), str(etc),
-             str(ports.account), str(ports.container), str(ports.object)],
-            check=True, capture_output=True,
-        )  # fmt: skip
-        for kind, module in SERVERS.items():
-            self._spawn(kind, module, etc)
+        rings = json.dumps(self._topology.ring_ports())
+        rings_py = Path(__file__).with_name("rings.py")
+        subprocess.run([self._python, rings_py, self._etc, rings], check=True, capture_output=True)
+        self._spawn_server("proxy", "proxy", self._etc / "proxy-server.conf")
+        for backend in self._topology.backends:
+            self._spawn_server(backend.name, backend.kind, backend.conf(self._etc))
         try:
-            self._wait_healthy(time.monotonic() + timeout_seconds)
+            self._wait_healthy(ports, time.monotonic() + timeout_seconds, log_in=True)
         except BaseException:
             self.stop()
             raise
         return self.endpoint
 
+    def kill_storage_server(self, kind: str, index: int) -> None:
+        """SIGKILL one storage server (`kind` is account, container or object; `index` counts
+        from 0), as a crash would: no clean shutdown, its port refuses connections at once."""
+        backend = self._topology.backend(kind, index)
+        process = self._processes.pop(backend.name, None)
+        if process is None:
+            raise RuntimeError(f"swift {backend.name} server is not running")
+        signal_group(process, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def start_storage_server(self, kind: str, index: int, timeout_seconds: float = 30) -> None:
+        """Start one storage server again on its port, with its data, and return once its
+        /healthcheck answers. The proxy may skip it for up to `error_suppression_interval`
+        (2 s) after its last error; another replica serves meanwhile. No-op if it runs."""
+        backend = self._topology.backend(kind, index)
+        running = self._processes.get(backend.name)
+        if running is not None and running.poll() is None:
+            return
+        deadline = time.monotonic() + timeout_seconds
+        while not port_is_free(backend.port):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"port {backend.port} of swift {backend.name} stays busy")
+            time.sleep(0.05)
+        self._spawn_server(backend.name, backend.kind, backend.conf(self._etc))
+        self._wait_healthy({backend.name: backend.port}, deadline, log_in=False)
+
     def _spawn_memcached(self, binary: str, port: int) -> None:
-        log = (self._root / "log" / "memcached.log").open("ab")
-        self._processes["memcached"] = subprocess.Popen(
+        self._processes["memcached"] = spawn(
             [binary, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "64",
              "-u", getpass.getuser()],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            self._log_path("memcached"),
         )  # fmt: skip
-        log.close()
         deadline = time.monotonic() + 10
-        while not _accepts(port):
+        while not accepts(port):
             if time.monotonic() > deadline or self._processes["memcached"].poll() is not None:
                 raise RuntimeError(f"memcached did not start:\n{self._log_tail('memcached')}")
             time.sleep(0.05)
 
-    def _spawn(self, kind: str, module: str, etc: Path) -> None:
-        log = (self._root / "log" / f"{kind}.log").open("ab")
-        code = _LAUNCH.format(name=f"swift-{kind}-server", module=module)
-        self._processes[kind] = subprocess.Popen(
-            [self._python, "-c", code, str(etc / f"{kind}-server.conf"), "-v"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-        log.close()
+    def _spawn_server(self, name: str, kind: str, conf: Path) -> None:
+        self._processes[name] = spawn_swift_server(self._python, kind, conf, self._log_path(name))
 
-    def _wait_healthy(self, deadline: float) -> None:
-        pending = dict(attrs.asdict(self._ports))
-        while pending or not self._can_log_in():
-            for kind, process in self._processes.items():
+    def _wait_healthy(self, ports: dict[str, int], deadline: float, log_in: bool) -> None:
+        """Until every named server's /healthcheck answers (and, with `log_in`, tempauth
+        issues a token through the proxy); fails early if any server exits."""
+        pending = dict(ports)
+        while pending or (log_in and not self._can_log_in()):
+            for name, process in self._processes.items():
                 if process.poll() is not None:
-                    raise RuntimeError(f"swift {kind} server exited:\n{self._log_tail(kind)}")
-            for kind, port in list(pending.items()):
-                if _answers(f"http://127.0.0.1:{port}/healthcheck"):
-                    del pending[kind]
+                    raise RuntimeError(f"swift {name} server exited:\n{self._log_tail(name)}")
+            for name, port in list(pending.items()):
+                if answers(f"http://127.0.0.1:{port}/healthcheck"):
+                    del pending[name]
             if time.monotonic() > deadline:
                 waiting = ", ".join(pending) or "tempauth login"
-                tails = "\n".join(self._log_tail(k) for k in pending or ["proxy"])
+                tails = "\n".join(self._log_tail(n) for n in pending or ["proxy"])
                 raise RuntimeError(f"swift did not become healthy ({waiting}):\n{tails}")
             time.sleep(0.1)
 
@@ -169,22 +194,16 @@ class LocalSwift:
         except (urllib.error.URLError, OSError):
             return False
 
-    def _log_tail(self, kind: str) -> str:
-        path = self._root / "log" / f"{kind}.log"
-        return f"--- {path}\n" + (path.read_text(errors="replace")[-2000:] if path.exists() else "")
+    def _log_path(self, name: str) -> Path:
+        return self._root / "log" / f"{name}.log"
+
+    def _log_tail(self, name: str) -> str:
+        return log_tail(self._log_path(name))
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL what lingers; each server leads its own process group, so the
         group goes with it. Idempotent."""
-        for process in self._processes.values():
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for process in self._processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
-                process.wait(timeout=5)
+        stop_all(list(self._processes.values()))
         self._processes.clear()
 
     def restart(self) -> SwiftEndpoint:
@@ -202,25 +221,3 @@ class LocalSwift:
         _tb: TracebackType | None,
     ) -> None:
         self.stop()
-
-
-def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signum)
-
-
-def _accepts(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False

@@ -1,4 +1,5 @@
-"""The configuration files of a one-device, one-replica Swift, all paths absolute."""
+"""The configuration files of a loopback Swift (one server of each kind per replica), all paths
+absolute."""
 
 from __future__ import annotations
 
@@ -7,18 +8,10 @@ import getpass
 import secrets
 from pathlib import Path
 
-import attrs
+from image_repo.localswift.topology import Topology
 
 USER = "test:tester"
 KEY = "testing"
-
-
-@attrs.frozen
-class Ports:
-    proxy: int
-    account: int
-    container: int
-    object: int
 
 
 def _common(etc: Path, port: int) -> str:
@@ -52,9 +45,29 @@ def _fernet_key(etc: Path) -> str:
     return path.read_text().strip()
 
 
-def _proxy(etc: Path, port: int, memcached_port: int | None) -> str:
-    """account_autocreate: else creating a container 404s. error_suppression_interval = 0: with
-    one device, one error would otherwise make the proxy skip it for a minute (every PUT 503).
+def _failure_handling(replicas: int) -> str:
+    """How the proxy treats a storage server that fails.
+
+    One replica: `error_suppression_interval = 0`, else one error makes the proxy skip the only
+    device for a minute (every PUT a 503 long after Swift is back).
+
+    Several replicas, where one dead server must be harmless and a restarted one usable again
+    soon: the proxy skips a server after `error_suppression_limit` (10) errors and until it has
+    gone 2 s without one (`error_suppression_interval = 2`, default 60), so a restarted server is
+    back in rotation within 2 s, while a dead one costs at most a refused connection (instant
+    on loopback) for ten requests every 2 s. `conn_timeout = 0.25` (default 0.5): a loopback
+    connect takes well under a millisecond, so a quarter second only ever expires for a server
+    that is truly gone or stuck. `node_timeout = 2` (default 10): a backend answers a 5 MiB
+    request in ~35 ms here, so 2 s leaves a wide margin on a loaded 2-core machine, yet a hung
+    (not dead) server delays a read by at most 2 s before the proxy tries the next replica, and
+    a write by at most that before it settles for the quorum (2 of 3) it already has."""
+    if replicas == 1:
+        return "error_suppression_interval = 0\n"
+    return "error_suppression_interval = 2\nconn_timeout = 0.25\nnode_timeout = 2\n"
+
+
+def _proxy(etc: Path, port: int, memcached_port: int | None, replicas: int) -> str:
+    """account_autocreate: else creating a container 404s; failures: see _failure_handling.
     Without memcached, tempauth needs a fernet key to issue tokens (kept with it: harmless)."""
     fernet_key = _fernet_key(etc)
     cache = "" if memcached_port is None else "cache "
@@ -74,25 +87,24 @@ def _proxy(etc: Path, port: int, memcached_port: int | None) -> str:
         + f"fernet_key_k1 = {fernet_key}\nactive_fernet_key_id = k1\n\n"
         + "[app:proxy-server]\nuse = egg:swift#proxy\n"
         + "account_autocreate = true\nallow_account_management = true\n"
-        + "error_suppression_interval = 0\n"
+        + _failure_handling(replicas)
     )
 
 
-def write_config(root: Path, ports: Ports, memcached_port: int | None = None) -> Path:
-    """Write swift.conf and the four server configs under `root/etc`; returns that folder."""
-    etc, devices = root / "etc", root / "srv"
+def write_config(root: Path, topology: Topology, memcached_port: int | None = None) -> Path:
+    """Write swift.conf and every server's config under `root/etc`; returns that folder."""
+    etc = root / "etc"
     etc.mkdir(parents=True, exist_ok=True)
-    (devices / "d1").mkdir(parents=True, exist_ok=True)
     (root / "log").mkdir(exist_ok=True)
     (etc / "swift.conf").write_text(
         "[swift-hash]\nswift_hash_path_prefix = image_repo\nswift_hash_path_suffix = localswift\n\n"
         "[storage-policy:0]\nname = default\ndefault = yes\n"
     )
-    (etc / "proxy-server.conf").write_text(_proxy(etc, ports.proxy, memcached_port))
-    for kind, port in (
-        ("account", ports.account),
-        ("container", ports.container),
-        ("object", ports.object),
-    ):
-        (etc / f"{kind}-server.conf").write_text(_backend(etc, devices, port, kind))
+    proxy = _proxy(etc, topology.proxy_port, memcached_port, topology.replicas)
+    (etc / "proxy-server.conf").write_text(proxy)
+    for backend in topology.backends:
+        devices = backend.devices(root)
+        (devices / "d1").mkdir(parents=True, exist_ok=True)
+        config = _backend(etc, devices, backend.port, backend.kind)
+        backend.conf(etc).write_text(config)
     return etc
