@@ -15,6 +15,7 @@ how tests tell the nodes apart (`Cluster.routes`).
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import os
 import re
@@ -26,10 +27,12 @@ import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
+from urllib.parse import unquote
 
 import attrs
 import httpx
 import yaml
+from PIL import Image
 
 from image_repo.localswift import SwiftEndpoint
 from image_repo.localswift.cluster import free_port
@@ -44,6 +47,42 @@ ACCESS_FORMAT = '$request_method "$request_uri" $status "$upstream_addr" $reques
 ACCESS_LINE = re.compile(r'^(\S+) "(.*)" (\d{3}) "(.*)" \S+$')
 
 Routing = Literal["name", "round_robin"]
+# SPEC 2: a final format extension is not part of the name.
+FORMAT_EXTENSION = re.compile(r"\.(jpe?g|jpe|png|gif|webp|tiff?|bmp|avif|heic|heif)$", re.I)
+# Colours at least 85 apart in some channel, so versions of an image are told apart after any
+# resize and any (lossy) encoding: version v of an image is a solid PALETTE[v % 64].
+PALETTE = [
+    (r, g, b) for r in (0, 85, 170, 255) for g in (0, 85, 170, 255) for b in (0, 85, 170, 255)
+]
+
+
+def solid_png(version: int, width: int = 240, height: int = 160) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), PALETTE[version % len(PALETTE)]).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def version_of(content: bytes) -> int | None:
+    """The palette index of an image's centre pixel (None: not an image of the palette)."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            rgb = image.convert("RGB")
+            pixel = rgb.getpixel((rgb.width // 2, rgb.height // 2))
+    except Exception:  # anything undecodable is no version
+        return None
+    assert isinstance(pixel, tuple)
+    for index, colour in enumerate(PALETTE):
+        if max(abs(a - b) for a, b in zip(pixel, colour, strict=True)) <= 30:
+            return index
+    return None
+
+
+def image_name(uri: str) -> str | None:
+    """The image name a request URI addresses, as the cluster site's routing key sees it."""
+    path = unquote(uri.split("?", 1)[0])
+    if not path.startswith("/images/"):
+        return None
+    return FORMAT_EXTENSION.sub("", path[len("/images/") :])
 
 
 def nginx_binary() -> str:
@@ -382,15 +421,22 @@ class Cluster:
             found.append(Route(match[1], match[2], int(match[3]), nodes))
         return found
 
-    def routes_of(self, fragment: str, count: int, seconds: float = 5) -> list[Route]:
-        """The logged requests whose URI contains `fragment`, once there are `count` of them
-        (nginx writes a line after the response has gone out, so it may trail the client)."""
+    def routes_of(self, name: str, count: int = 1, seconds: float = 5) -> list[Route]:
+        """The logged requests of image `name` (any extension or query), once there are `count`
+        of them (nginx writes a line after the response has gone out: it may trail the client)."""
         deadline = time.monotonic() + seconds
         while True:
-            found = [route for route in self.routes() if fragment in route.uri]
+            found = [route for route in self.routes() if image_name(route.uri) == name]
             if len(found) >= count or time.monotonic() > deadline:
                 return found
             time.sleep(0.05)
+
+    def owner(self, name: str) -> int:
+        """The node that answered the last logged request of `name`."""
+        routes = self.routes_of(name)
+        if not routes or not routes[-1].nodes:
+            raise AssertionError(f"nginx logged no answered request of {name}")
+        return routes[-1].nodes[-1]
 
     def __enter__(self) -> Cluster:
         return self.start()
