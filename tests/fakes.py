@@ -20,6 +20,7 @@ from image_repo.domain.records import (
     DerivedImage,
     ImageInfo,
     ImageMeta,
+    ListedObject,
     Original,
     StoredOriginal,
     TempUrl,
@@ -33,6 +34,7 @@ class InMemoryOriginalStore:
         self.puts = 0
         self.gets = 0
         self.is_down = False
+        self.put_fails = False  # stores the bytes, then fails as a lost answer would
 
     def put(
         self, name: ImageName, data: bytes, info: ImageInfo, *, if_absent: bool = False
@@ -43,6 +45,8 @@ class InMemoryOriginalStore:
             del self.objects[legacy]
         self.objects[str(name)] = data
         self.puts += 1
+        if self.put_fails:
+            raise StoreUnavailableError("no answer")
         return self._stored(name, str(name))
 
     def head(self, name: ImageName) -> StoredOriginal:
@@ -64,9 +68,13 @@ class InMemoryOriginalStore:
             del self.objects[object_name]
         return bool(variants)
 
-    def iter_object_names(self, prefix: str = "") -> Iterator[str]:
+    def iter_objects(self, prefix: str = "") -> Iterator[ListedObject]:
         ordered = sorted(self.objects, key=lambda n: n.encode())
-        return (n for n in ordered if n.startswith(prefix))
+        return (
+            ListedObject(n, hashlib.md5(self.objects[n], usedforsecurity=False).hexdigest())
+            for n in ordered
+            if n.startswith(prefix)
+        )
 
     def _variants(self, name: ImageName) -> list[str]:
         stem = f"{name}."
@@ -195,16 +203,30 @@ class QueuedWrites:
 
 class InMemoryKnownEtags:
     def __init__(self) -> None:
-        self.known: dict[str, tuple[str, float]] = {}
+        self.known: dict[str, str] = {}
 
-    def get(self, name: ImageName) -> tuple[str, float] | None:
+    def get(self, name: ImageName) -> str | None:
         return self.known.get(name.value)
 
-    def put(self, name: ImageName, etag: str, learnt_at: float) -> None:
-        self.known[name.value] = (etag, learnt_at)
+    def put(self, name: ImageName, etag: str) -> None:
+        self.known[name.value] = etag
 
     def forget(self, name: ImageName) -> None:
         self.known.pop(name.value, None)
+
+
+class InMemoryNameGenerations:
+    """One instance stands for the table the workers of one server share."""
+
+    def __init__(self) -> None:
+        self.counters: dict[str, int] = {}
+
+    def current(self, name: ImageName) -> int:
+        return self.counters.get(name.value, 0)
+
+    def advance(self, name: ImageName) -> int:
+        self.counters[name.value] = self.current(name) + 1
+        return self.counters[name.value]
 
 
 class ManualClock:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import attrs
 
 from image_repo.application.fetch_image import FetchImage
-from image_repo.application.ports import DerivedStore, UrlSigner
+from image_repo.application.ports import UrlSigner
+from image_repo.application.tiered_cache import TieredCache
 from image_repo.domain.names import ImageName
 from image_repo.domain.records import TempUrl
 from image_repo.domain.spec import Spec
@@ -18,20 +19,20 @@ class IssuedUrl:
 
 
 class IssueTempUrl:
-    """A URL must point at bytes that exist, so the derivative is written (and Swift has
-    confirmed it) before the URL is signed; an already stored one is not written again."""
+    """A URL must point at bytes that exist, so the derivative is in the cache container (Swift
+    has confirmed it) before the URL is signed; one found there is not written again."""
 
     def __init__(
-        self, fetch: FetchImage, derived: DerivedStore, signer: UrlSigner, ttl_seconds: int
+        self, fetch: FetchImage, cache: TieredCache, signer: UrlSigner, ttl_seconds: int
     ) -> None:
         self._fetch = fetch
-        self._derived = derived
+        self._cache = cache
         self._signer = signer
         self._ttl_seconds = ttl_seconds
 
-    def execute(self, name: ImageName, spec: Spec) -> IssuedUrl:
-        fetched = self._fetch.execute(name, spec)
-        if fetched.tier != "swift" and not self._derived.contains(fetched.key):
-            self._derived.put(fetched.key, fetched.image)
+    def execute(self, name: ImageName, spec: Spec, etag: str | None = None) -> IssuedUrl:
+        fetched = self._fetch.execute(name, spec, etag=etag, durable=True)
+        if fetched.tier in ("memory", "disk"):
+            self._cache.ensure_shared(fetched.key, fetched.image)
         filename = f"{str(name).rsplit('/', 1)[-1]}.{spec.kind.extension}"
         return IssuedUrl(name, self._signer.sign(fetched.key, self._ttl_seconds, filename))

@@ -1,4 +1,4 @@
-"""ListImages: image names, optionally filtered by an RE2 search, streamed from the store."""
+"""ListImages: images (names with their ETags), optionally filtered by an RE2 search, streamed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from image_repo.application.ports import Matcher, OriginalStore, PatternCompiler
 from image_repo.domain.errors import InvalidPatternError
-from image_repo.domain.listing import unique_image_names
+from image_repo.domain.listing import ListedImage, unique_images
 from image_repo.domain.names import ImageName
 
 
@@ -24,11 +24,13 @@ class ListImages:
 
     def execute(
         self, pattern: str | None = None, under: ImageName | None = None
-    ) -> Iterator[ImageName]:
+    ) -> Iterator[ListedImage]:
         matcher = self._compile(pattern)
         prefix = f"{under}/" if under is not None else ""
-        names = unique_image_names(self._store.iter_object_names(prefix))
-        matching = (n for n in names if matcher is None or matcher.search(n.value[len(prefix) :]))
+        images = unique_images(self._store.iter_objects(prefix))
+        matching = (
+            i for i in images if matcher is None or matcher.search(i.name.value[len(prefix) :])
+        )
         first = next(matching, None)
         return iter(()) if first is None else itertools.chain((first,), matching)
 

@@ -11,6 +11,7 @@ from image_repo.domain.records import (
     DerivedImage,
     ImageInfo,
     ImageMeta,
+    ListedObject,
     Original,
     StoredOriginal,
     TempUrl,
@@ -29,19 +30,21 @@ class OriginalStore(Protocol):
         ...
 
     def head(self, name: ImageName) -> StoredOriginal:
-        """The stored original for `name` (raises ImageNotFoundError)."""
+        """The stored original for `name` (raises ImageNotFoundError). Always the newest
+        version the store holds, also when one of its replicas missed the last write."""
         ...
 
     def get(self, name: ImageName) -> Original:
-        """The stored original's bytes (raises ImageNotFoundError)."""
+        """The stored original's bytes (raises ImageNotFoundError); the newest, as `head`."""
         ...
 
     def delete(self, name: ImageName) -> bool:
         """Remove every object holding `name`; False when there was none."""
         ...
 
-    def iter_object_names(self, prefix: str = "") -> Iterator[str]:
-        """Every object name under `prefix`, in the store's order, fetched page by page."""
+    def iter_objects(self, prefix: str = "") -> Iterator[ListedObject]:
+        """Every object under `prefix` with its ETag, in the store's (byte) order, fetched page
+        by page."""
         ...
 
 
@@ -118,14 +121,27 @@ class BlobCache(Protocol):
 
 
 class KnownEtags(Protocol):
-    """Each name's last known original ETag and when it was learnt (seconds since 1970); kept
-    so that cached images can be served while the store is unreachable."""
+    """Each name's last known original ETag, kept on disk so that cached images can still be
+    served while the store is unreachable (and only then: see CoherentEtags)."""
 
-    def get(self, name: ImageName) -> tuple[str, float] | None: ...
+    def get(self, name: ImageName) -> str | None: ...
 
-    def put(self, name: ImageName, etag: str, learnt_at: float) -> None: ...
+    def put(self, name: ImageName, etag: str) -> None: ...
 
     def forget(self, name: ImageName) -> None: ...
+
+
+class NameGenerations(Protocol):
+    """A counter per name shared by every worker process of this server, moved on by each PUT
+    or DELETE of the name once the store has answered it. Reading it must cost no more than a
+    memory access: every cache hit reads it. Names may share a counter (a hash table): a move
+    then only costs the other names one revalidation."""
+
+    def current(self, name: ImageName) -> int: ...
+
+    def advance(self, name: ImageName) -> int:
+        """Move the name's counter on; returns the new value."""
+        ...
 
 
 class Clock(Protocol):

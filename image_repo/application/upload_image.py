@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from image_repo.application.current_etag import CurrentEtag
+from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.ports import ImageProcessor, OriginalStore
 from image_repo.domain.errors import EmptyUploadError, UploadTooLargeError
 from image_repo.domain.limits import ImageLimits
@@ -21,7 +21,8 @@ class UploadedImage:
 
 class UploadImage:
     """Checks run cheapest first and nothing touches the store until all have passed, so a
-    refused upload changes nothing."""
+    refused upload changes nothing. Once stored, every worker of this server is told through
+    `etags` before the upload is answered."""
 
     def __init__(
         self,
@@ -29,7 +30,7 @@ class UploadImage:
         processor: ImageProcessor,
         limits: ImageLimits,
         max_upload_bytes: int,
-        etags: CurrentEtag,
+        etags: CoherentEtags,
     ) -> None:
         self._etags = etags
         self._store = store
@@ -45,6 +46,11 @@ class UploadImage:
         info = self._processor.identify(data)
         self._limits.check(info)
         self._processor.verify(data)
-        stored = self._store.put(name, data, info, if_absent=if_absent)
-        self._etags.learn(name, stored.etag)
+        try:
+            stored = self._store.put(name, data, info, if_absent=if_absent)
+        except BaseException:
+            # Swift may have stored it before failing to answer: stop trusting what was known
+            self._etags.changed(name, None)
+            raise
+        self._etags.changed(name, stored.etag)
         return UploadedImage(name, info, stored)

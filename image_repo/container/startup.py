@@ -62,14 +62,20 @@ def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> AS
         container.swift_connections().close()
 
     disk = container.disk_cache()
+    generations = container.name_generations()
 
     def readiness() -> dict[str, str | None]:
-        return {"swift": store.readiness_problem(), "disk_cache": disk.problem}
+        # the generations table lives in cache_dir too: one report for the folder
+        return {
+            "swift": store.readiness_problem(),
+            "disk_cache": disk.problem or generations.problem,
+        }
 
     return create_app(
         container.endpoints(),
         pool,
         readiness=readiness,
+        front=lambda app: container.memory_hits(app),
         on_shutdown=shut_down,
         access_sink=access_sink(),
     )

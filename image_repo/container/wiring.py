@@ -9,29 +9,27 @@ from dependency_injector import containers, providers
 
 from image_repo.adapters.cache.clock import SystemClock
 from image_repo.adapters.cache.disk_cache import DiskCache
-from image_repo.adapters.cache.known_etags import (
-    DiskKnownEtags,
-    LayeredKnownEtags,
-    MemoryKnownEtags,
-)
+from image_repo.adapters.cache.known_etags import DiskKnownEtags
 from image_repo.adapters.cache.memory_cache import MemoryCache
 from image_repo.adapters.cache.metrics import PrometheusFetchMetrics
-from image_repo.adapters.cache.write_behind import WriteBehindQueue, WriteNow
+from image_repo.adapters.cache.name_generations import SharedNameGenerations
+from image_repo.adapters.cache.write_behind import WriteBehindQueue
 from image_repo.adapters.http.blocking import BlockingPool, lower_thread_priority
 from image_repo.adapters.http.image_endpoints import HttpSettings, ImageEndpoints, ImageUseCases
+from image_repo.adapters.http.memory_hits import MemoryHits
 from image_repo.adapters.imaging.formats import writable_formats
 from image_repo.adapters.regex.re2_compiler import Re2PatternCompiler
 from image_repo.adapters.swift.derived_store import SwiftDerivedStore
 from image_repo.adapters.swift.original_store import SwiftOriginalStore
 from image_repo.adapters.swift.temp_urls import SwiftTempUrlSigner
-from image_repo.application.current_etag import CurrentEtag
+from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.delete_image import DeleteImage
-from image_repo.application.fetch_image import FetchImage, LocalTier
+from image_repo.application.fetch_image import FetchImage
 from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.list_images import ListImages
-from image_repo.application.lookup_cached_image import LookupCachedImage
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
+from image_repo.application.tiered_cache import TieredCache
 from image_repo.application.upload_image import UploadImage
 from image_repo.container.factories import (
     derivation_defaults,
@@ -90,26 +88,13 @@ class Container(containers.DeclarativeContainer):
     cache_dir = providers.Callable(Path, config.provided.cache.cache_dir)
     memory_cache = providers.Singleton(MemoryCache, config.provided.cache.memory_cache_bytes)
     disk_cache = providers.Singleton(DiskCache, cache_dir, config.provided.cache.disk_cache_bytes)
-    memory_etags = providers.Singleton(MemoryKnownEtags)
-    known_etags = providers.Singleton(
-        LayeredKnownEtags,
-        memory_etags,
-        providers.Singleton(DiskKnownEtags, cache_dir),
-        rewrite_seconds=config.provided.cache.original_ttl_seconds,
-    )
+    name_generations = providers.Singleton(SharedNameGenerations, cache_dir)
     clock = providers.Singleton(SystemClock)
-    current_etag = providers.Singleton(
-        CurrentEtag,
+    etags = providers.Singleton(
+        CoherentEtags,
         original_store,
-        known_etags,
-        clock,
-        ttl_seconds=config.provided.cache.original_ttl_seconds,
-    )
-    # The event-loop lookup must not touch the disk, so it trusts only ETags held in memory.
-    current_etag_in_memory = providers.Singleton(
-        CurrentEtag,
-        original_store,
-        memory_etags,
+        name_generations,
+        providers.Singleton(DiskKnownEtags, cache_dir),
         clock,
         ttl_seconds=config.provided.cache.original_ttl_seconds,
     )
@@ -123,25 +108,17 @@ class Container(containers.DeclarativeContainer):
             config.provided.workers.nice,
         ),
     )
-    local_tiers = providers.List(
-        providers.Singleton(LocalTier, "memory", memory_cache),
-        providers.Singleton(LocalTier, "disk", disk_cache, writes_behind=True),
+    tiered_cache = providers.Singleton(
+        TieredCache,
+        memory_cache,
+        disk_cache,
+        derived_store,
+        fetch_metrics,
+        write_behind,
+        shared_enabled=config.provided.cache.swift_cache,
     )
-
     fetch = providers.Singleton(
-        FetchImage,
-        original_store,
-        processor,
-        limits,
-        current_etag,
-        local_tiers,
-        derived=providers.Callable(
-            lambda enabled, store: store if enabled else None,
-            config.provided.cache.swift_cache,
-            derived_store,
-        ),
-        metrics=fetch_metrics,
-        write_behind=write_behind,
+        FetchImage, original_store, processor, limits, etags, tiered_cache, fetch_metrics
     )
     listing = providers.Singleton(
         ListImages,
@@ -157,10 +134,7 @@ class Container(containers.DeclarativeContainer):
             processor,
             limits,
             max_upload_bytes=config.provided.images.max_upload_bytes,
-            etags=current_etag,
-        ),
-        lookup=providers.Singleton(
-            LookupCachedImage, current_etag_in_memory, memory_cache, fetch_metrics
+            etags=etags,
         ),
         fetch=fetch,
         list=listing,
@@ -175,29 +149,12 @@ class Container(containers.DeclarativeContainer):
         ),
         temp_url=providers.Singleton(
             IssueTempUrl,
-            providers.Singleton(
-                FetchImage,
-                original_store,
-                processor,
-                limits,
-                current_etag,
-                local_tiers,
-                derived=derived_store,
-                metrics=fetch_metrics,
-                # stored before the URL is signed, not queued: else IssueTempUrl stores it again
-                write_behind=providers.Singleton(WriteNow),
-            ),
-            derived_store,
+            fetch,
+            tiered_cache,
             url_signer,
             ttl_seconds=config.provided.swift.url_ttl,
         ),
-        delete=providers.Singleton(
-            DeleteImage,
-            original_store,
-            derived_store,
-            providers.List(memory_cache, disk_cache),
-            current_etag,
-        ),
+        delete=providers.Singleton(DeleteImage, original_store, derived_store, tiered_cache, etags),
     )
     http_settings = providers.Singleton(
         HttpSettings,
@@ -210,3 +167,7 @@ class Container(containers.DeclarativeContainer):
         max_zip_bytes=config.provided.images.max_zip_bytes,
     )
     endpoints = providers.Singleton(ImageEndpoints, use_cases, blocking_pool, http_settings)
+    # wraps the Starlette app: called with it by create_app
+    memory_hits = providers.Factory(
+        MemoryHits, etags=etags, cache=tiered_cache, settings=http_settings
+    )

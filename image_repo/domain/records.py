@@ -35,6 +35,15 @@ class StoredOriginal:
 
 
 @attrs.frozen
+class ListedObject:
+    """One entry of the store's listing: an object's name and its ETag (the MD5 of its bytes).
+    A listing carries every object's current ETag, so whoever reads one needs no HEAD per name."""
+
+    name: str
+    etag: str
+
+
+@attrs.frozen
 class Original:
     stored: StoredOriginal
     data: bytes = attrs.field(repr=False)

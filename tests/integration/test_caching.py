@@ -117,6 +117,7 @@ def test_a_damaged_disk_entry_is_never_served_and_is_rebuilt(
     with server_on(root, swift_endpoint, containers, cache=no_memory) as one:
         httpx.put(one.base_url + path, content=jpeg_with_gps(500, 400)).raise_for_status()
         good = httpx.get(one.base_url + path, params={"xsize": "200"})
+        one.wait_for_cache_writes()  # the disk tier is filled after the answer
         assert httpx.get(one.base_url + path, params={"xsize": "200"}).headers["x-cache"] == "disk"
         cache_dir = root / "cache"
         derived = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ from image_repo.adapters.cache.disk_cache import DiskCache
 from image_repo.adapters.cache.disk_files import HEADER_BYTES
 from image_repo.adapters.cache.known_etags import DiskKnownEtags
 from image_repo.adapters.cache.memory_cache import MemoryCache
+from image_repo.adapters.cache.name_generations import SharedNameGenerations
 from image_repo.adapters.cache.write_behind import WriteBehindQueue
 from image_repo.adapters.http.blocking import BlockingPool
 from image_repo.domain.errors import SaturatedError
@@ -70,9 +72,49 @@ def test_a_file_where_the_cache_folder_should_be_turns_the_tier_off(tmp_path: Pa
 
 
 def test_disk_known_etags_survive_and_ignore_garbage(tmp_path: Path) -> None:
-    DiskKnownEtags(tmp_path).put(CAT, "abc", 12.5)
-    assert DiskKnownEtags(tmp_path).get(CAT) == ("abc", 12.5)
+    DiskKnownEtags(tmp_path).put(CAT, "abc")
+    assert DiskKnownEtags(tmp_path).get(CAT) == "abc"
     assert DiskKnownEtags(tmp_path).get(DOG) is None
+    DiskKnownEtags(tmp_path).forget(CAT)
+    assert DiskKnownEtags(tmp_path).get(CAT) is None
+
+
+def test_name_generations_are_shared_by_every_mapping_of_the_file(tmp_path: Path) -> None:
+    """Two instances stand for two worker processes: each sees the other's advances."""
+    first, second = SharedNameGenerations(tmp_path), SharedNameGenerations(tmp_path)
+    assert first.current(CAT) == second.current(CAT) == 0
+    assert first.advance(CAT) == 1
+    assert second.current(CAT) == 1
+    assert second.advance(CAT) == 2
+    assert (first.current(CAT), first.current(DOG)) == (2, 0)
+    assert SharedNameGenerations(tmp_path).current(CAT) == 2
+
+
+def test_name_generations_advance_exactly_once_per_call_across_processes(
+    tmp_path: Path,
+) -> None:
+    def advance_many() -> None:
+        table = SharedNameGenerations(tmp_path)
+        for _ in range(200):
+            table.advance(CAT)
+
+    children = [multiprocessing.get_context("fork").Process(target=advance_many) for _ in range(3)]
+    for child in children:
+        child.start()
+    advance_many()
+    for child in children:
+        child.join(timeout=30)
+    assert SharedNameGenerations(tmp_path).current(CAT) == 800
+
+
+def test_name_generations_without_a_usable_folder_still_work_in_the_process(
+    tmp_path: Path,
+) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("not a folder")
+    table = SharedNameGenerations(blocker)
+    assert table.problem is not None
+    assert table.advance(CAT) == 1 and table.current(CAT) == 1
 
 
 def test_blocking_pool_refuses_work_beyond_threads_plus_queue() -> None:

@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from image_repo.domain.errors import InvalidNameError
 from image_repo.domain.formats import ImageFormat
-from image_repo.domain.listing import unique_image_names
+from image_repo.domain.listing import unique_images
 from image_repo.domain.names import ImageName
+from image_repo.domain.records import ListedObject
 
 
 @pytest.mark.parametrize(
@@ -80,18 +81,29 @@ def test_parse_either_refuses_or_gives_a_name_that_round_trips(raw: str) -> None
 
 def test_listing_drops_extensions_and_gives_each_name_once() -> None:
     objects = ["cat", "cat-x", "cat.jpg", "cat.png", "cat/kit.gif", "cat/kit.jpg", "dog.tar", "z"]
-    names = [str(n) for n in unique_image_names(objects)]
+    names = [str(i.name) for i in unique_images(listed(objects))]
     assert names == ["cat", "cat-x", "cat/kit", "dog.tar", "z"]
 
 
+def test_listing_keeps_the_etag_of_the_object_that_wins() -> None:
+    objects = [ListedObject("cat", "e1"), ListedObject("cat.jpg", "e2")]
+    assert [(str(i.name), i.etag) for i in unique_images(objects)] == [("cat", "e1")]
+    only_extension = [ListedObject("dog.jpg", "e3"), ListedObject("dog.png", "e4")]
+    assert [(str(i.name), i.etag) for i in unique_images(only_extension)] == [("dog", "e3")]
+
+
+def listed(object_names: list[str]) -> list[ListedObject]:
+    return [ListedObject(n, f"etag-{n}") for n in object_names]
+
+
 def test_listing_skips_objects_no_name_can_address() -> None:
-    assert [str(n) for n in unique_image_names(["a//b", "ok", "x.jpg.png"])] == ["ok"]
+    assert [str(i.name) for i in unique_images(listed(["a//b", "ok", "x.jpg.png"]))] == ["ok"]
 
 
 @given(st.lists(st.sampled_from(["a", "a.jpg", "a.png", "a-b", "a/b", "a/b.gif", "ab", "b.tif"])))
 def test_listing_is_unique_for_any_sorted_listing(objects: list[str]) -> None:
     ordered = sorted(set(objects), key=str.encode)
-    names = [str(n) for n in unique_image_names(ordered)]
+    names = [str(i.name) for i in unique_images(listed(ordered))]
     assert len(names) == len(set(names))
     expected = {ImageName.parse(o).value for o in ordered}
     assert set(names) == expected

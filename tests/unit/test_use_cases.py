@@ -7,14 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from image_repo.application.current_etag import CurrentEtag
+from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.delete_image import DeleteImage
-from image_repo.application.fetch_image import FetchImage, LocalTier
+from image_repo.application.fetch_image import FetchImage
 from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.list_images import ListImages
-from image_repo.application.lookup_cached_image import LookupCachedImage
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
+from image_repo.application.tiered_cache import TieredCache
 from image_repo.application.upload_image import UploadImage
 from image_repo.domain.errors import (
     AlreadyExistsError,
@@ -39,6 +39,7 @@ from tests.fakes import (
     InMemoryDerivedStore,
     InMemoryImageProcessor,
     InMemoryKnownEtags,
+    InMemoryNameGenerations,
     InMemoryOriginalStore,
     InMemoryPatternCompiler,
     InMemoryUrlSigner,
@@ -60,8 +61,37 @@ def processor() -> InMemoryImageProcessor:
     return InMemoryImageProcessor()
 
 
-def etags_for(store: InMemoryOriginalStore, clock: ManualClock | None = None) -> CurrentEtag:
-    return CurrentEtag(store, InMemoryKnownEtags(), clock or ManualClock(), ttl_seconds=60)
+def etags_for(
+    store: InMemoryOriginalStore,
+    clock: ManualClock | None = None,
+    generations: InMemoryNameGenerations | None = None,
+    persisted: InMemoryKnownEtags | None = None,
+) -> CoherentEtags:
+    """One worker's view; workers of one server share `generations` and `persisted`."""
+    return CoherentEtags(
+        store,
+        generations or InMemoryNameGenerations(),
+        persisted or InMemoryKnownEtags(),
+        clock or ManualClock(),
+        ttl_seconds=60,
+    )
+
+
+def tiered(
+    memory: InMemoryBlobCache | None = None,
+    disk: InMemoryBlobCache | None = None,
+    derived: InMemoryDerivedStore | None = None,
+    metrics: RecordingMetrics | None = None,
+    writes: QueuedWrites | None = None,
+) -> TieredCache:
+    return TieredCache(
+        memory or InMemoryBlobCache(),
+        disk or InMemoryBlobCache(),
+        derived or InMemoryDerivedStore(),
+        metrics or RecordingMetrics(),
+        writes or QueuedWrites(inline=True),
+        shared_enabled=derived is not None,
+    )
 
 
 def uploader(store: InMemoryOriginalStore, processor: InMemoryImageProcessor) -> UploadImage:
@@ -78,24 +108,21 @@ def fetcher(
     store: InMemoryOriginalStore,
     processor: InMemoryImageProcessor,
     *,
-    etags: CurrentEtag | None = None,
+    etags: CoherentEtags | None = None,
     memory: InMemoryBlobCache | None = None,
     disk: InMemoryBlobCache | None = None,
     derived: InMemoryDerivedStore | None = None,
     metrics: RecordingMetrics | None = None,
     writes: QueuedWrites | None = None,
 ) -> FetchImage:
-    tiers = [LocalTier("memory", memory or InMemoryBlobCache())]
-    tiers.append(LocalTier("disk", disk or InMemoryBlobCache(), writes_behind=True))
+    metrics = metrics or RecordingMetrics()
     return FetchImage(
         store,
         processor,
         ImageLimits(),
         etags or etags_for(store),
-        tiers,
-        derived,
-        metrics or RecordingMetrics(),
-        writes or QueuedWrites(inline=True),
+        tiered(memory, disk, derived, metrics, writes),
+        metrics,
     )
 
 
@@ -172,16 +199,16 @@ def test_list_filters_by_search_and_under_a_path(store: InMemoryOriginalStore) -
     for name in ["cats/tom.jpg", "cats/tom", "cats/felix", "dogs/rex", "cats/kittens/a"]:
         store.objects[name] = b""
     listing = ListImages(store, InMemoryPatternCompiler(), max_pattern_bytes=50)
-    assert [str(n) for n in listing.execute()] == [
+    assert [str(i.name) for i in listing.execute()] == [
         "cats/felix",
         "cats/kittens/a",
         "cats/tom",
         "dogs/rex",
     ]
-    assert [str(n) for n in listing.execute("^t")] == []
-    assert [str(n) for n in listing.execute("o")] == ["cats/tom", "dogs/rex"]
+    assert [str(i.name) for i in listing.execute("^t")] == []
+    assert [str(i.name) for i in listing.execute("o")] == ["cats/tom", "dogs/rex"]
     under = listing.execute("^[ft]", under=ImageName.parse("cats"))
-    assert [str(n) for n in under] == ["cats/felix", "cats/tom"]
+    assert [str(i.name) for i in under] == ["cats/felix", "cats/tom"]
 
 
 def test_list_refuses_an_overlong_pattern(store: InMemoryOriginalStore) -> None:
@@ -191,10 +218,12 @@ def test_list_refuses_an_overlong_pattern(store: InMemoryOriginalStore) -> None:
 
 def test_delete_removes_every_variant(store: InMemoryOriginalStore) -> None:
     store.objects.update({"cat": b"", "cat.png": b"", "cats": b""})
-    DeleteImage(store, InMemoryDerivedStore(), [], etags_for(store)).execute(ImageName.parse("cat"))
+    DeleteImage(store, InMemoryDerivedStore(), tiered(), etags_for(store)).execute(
+        ImageName.parse("cat")
+    )
     assert set(store.objects) == {"cats"}
     with pytest.raises(ImageNotFoundError):
-        DeleteImage(store, InMemoryDerivedStore(), [], etags_for(store)).execute(
+        DeleteImage(store, InMemoryDerivedStore(), tiered(), etags_for(store)).execute(
             ImageName.parse("cat")
         )
 
@@ -221,7 +250,7 @@ def test_delete_also_removes_stored_derivatives(
     fetch = fetcher(store, processor, derived=derived, memory=memory)
     fetch.execute(ImageName.parse("cat"), Spec())
     fetch.execute(ImageName.parse("cathy"), Spec())
-    DeleteImage(store, derived, [memory], etags_for(store)).execute(ImageName.parse("cat"))
+    DeleteImage(store, derived, tiered(memory), etags_for(store)).execute(ImageName.parse("cat"))
     assert [DerivedImageKey.parse(k).name.value for k in derived.objects] == ["cathy"]
     assert {entry[0] for entry in memory.entries} == {"cathy"}
 
@@ -231,11 +260,15 @@ def test_temp_url_is_issued_for_a_stored_derivative(
 ) -> None:
     derived = InMemoryDerivedStore()
     store.objects["a/cat"] = IMG("png", 40, 20)
-    fetch = fetcher(store, processor)
-    issued = IssueTempUrl(fetch, derived, InMemoryUrlSigner(), ttl_seconds=60).execute(
-        ImageName.parse("a/cat"), Spec(kind=ImageFormat.PNG)
-    )
+    writes = QueuedWrites()
+    fetch = fetcher(store, processor, derived=derived, writes=writes)
+    issue = IssueTempUrl(fetch, tiered(derived=derived), InMemoryUrlSigner(), ttl_seconds=60)
+    issued = issue.execute(ImageName.parse("a/cat"), Spec(kind=ImageFormat.PNG))
     assert issued.url.url.endswith("/cat.png")
+    assert list(derived.objects.values()) == [IMG("png", 40, 20)]
+    assert len(writes.queued) == 2  # the two disk writes; the PUT was made before signing
+    derived.objects.clear()  # expired from the container, still in memory: stored again
+    issue.execute(ImageName.parse("a/cat"), Spec(kind=ImageFormat.PNG))
     assert list(derived.objects.values()) == [IMG("png", 40, 20)]
 
 
@@ -253,7 +286,7 @@ def test_select_is_bounded_and_never_empty(store: InMemoryOriginalStore) -> None
     for i in range(5):
         store.objects[f"d/{i}"] = b""
     select = SelectImages(ListImages(store, InMemoryPatternCompiler(), 100), max_images=4)
-    assert [str(n) for n in select.execute(ImageName.parse("d"), "[0-3]")] == [
+    assert [str(i.name) for i in select.execute(ImageName.parse("d"), "[0-3]")] == [
         "d/0",
         "d/1",
         "d/2",
@@ -368,17 +401,3 @@ def test_cached_images_serve_while_the_store_is_down(
     assert fetch.execute(ImageName.parse("cat"), Spec()).tier == "memory"
     with pytest.raises(StoreUnavailableError):
         fetch.execute(ImageName.parse("other"), Spec())
-
-
-def test_memory_lookup_needs_a_fresh_etag_and_a_memory_hit(
-    store: InMemoryOriginalStore, processor: InMemoryImageProcessor
-) -> None:
-    clock, known, memory = ManualClock(), InMemoryKnownEtags(), InMemoryBlobCache()
-    etags = CurrentEtag(store, known, clock, ttl_seconds=60)
-    lookup = LookupCachedImage(etags, memory, RecordingMetrics())
-    store.objects["cat"] = IMG("png", 40, 20)
-    assert lookup.execute(ImageName.parse("cat"), Spec()) is None
-    fetcher(store, processor, etags=etags, memory=memory).execute(ImageName.parse("cat"), Spec())
-    assert lookup.execute(ImageName.parse("cat"), Spec()) is not None
-    clock.time += 61
-    assert lookup.execute(ImageName.parse("cat"), Spec()) is None

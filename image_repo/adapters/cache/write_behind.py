@@ -1,4 +1,4 @@
-"""WriteBehindQueue: cache-tier writes on background threads, bounded in bytes; WriteNow."""
+"""WriteBehindQueue: cache-tier writes on background threads, bounded in bytes."""
 
 from __future__ import annotations
 
@@ -72,14 +72,6 @@ class WriteBehindQueue:
                 "%d cache writes still pending at shutdown were abandoned", len(not_done)
             )
         self._executor.shutdown(wait=False, cancel_futures=True)
-
-
-class WriteNow:
-    """The WriteBehind port with no queue: every write runs in the caller, before the answer.
-    For `url=true`, whose URL must point at an object already stored."""
-
-    def submit(self, write: Callable[[], None], size: int) -> None:
-        _run_logged(write)
 
 
 def _run_logged(write: Callable[[], None]) -> None:

@@ -15,7 +15,6 @@ from starlette.types import ASGIApp
 
 from image_repo.adapters.http.blocking import BlockingPool
 from image_repo.adapters.http.errors import exception_handlers
-from image_repo.adapters.http.hit_front import MemoryHitFront
 from image_repo.adapters.http.image_endpoints import ImageEndpoints
 from image_repo.adapters.http.observability import (
     AccessSink,
@@ -49,10 +48,12 @@ def create_app(
     endpoints: ImageEndpoints,
     pool: BlockingPool,
     readiness: ReadinessProbe,
+    front: Callable[[ASGIApp], ASGIApp] = lambda app: app,
     on_shutdown: Callable[[], None] = lambda: None,
     access_sink: AccessSink | None = None,
 ) -> ASGIApp:
-    """Memory hits are answered in front of Starlette; RequestObserver sees every request."""
+    """`front` wraps Starlette (MemoryHits answers memory hits there); RequestObserver sees
+    every request."""
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "alive"})
@@ -86,4 +87,4 @@ def create_app(
     ]
     handlers: Any = exception_handlers()
     application = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
-    return RequestObserver(MemoryHitFront(application, endpoints), access_sink)
+    return RequestObserver(front(application), access_sink)

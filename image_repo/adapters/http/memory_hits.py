@@ -1,0 +1,132 @@
+"""MemoryHits: answers memory-cache hits before Starlette's routing and middleware stack.
+
+Repeated GETs of one derived image are most of an image server's traffic, and for them the
+framework's layers (routing regexes, Request objects, exception middleware, Response objects)
+cost more than the lookup itself. This front answers such a request with two ASGI messages,
+on the event loop, and hands everything else, unchanged, to the application behind it: a
+miss, a regex, meta or url, or anything to refuse (the full route gives the 4xx)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import attrs
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from image_repo.adapters.http.image_endpoints import HttpSettings
+from image_repo.adapters.http.image_responses import ImageAnswer, content_disposition, image_answer
+from image_repo.adapters.http.request_parsing import (
+    IMAGES_PREFIX,
+    image_name_of,
+    parse_query,
+    raw_path_of,
+)
+from image_repo.application.coherent_etags import CoherentEtags
+from image_repo.application.tiered_cache import TieredCache
+from image_repo.domain.derivation import spec_for
+from image_repo.domain.errors import ImageRepoError
+from image_repo.domain.keys import DerivedImageKey
+from image_repo.domain.names import ImageName
+from image_repo.domain.request import parse_image_request
+from image_repo.domain.spec import Spec
+
+_READS = frozenset({"GET", "HEAD"})
+# Parsed (path, query) pairs and built keys remembered for hot images; a few hundred bytes each.
+TARGETS_REMEMBERED = 4096
+
+
+@attrs.frozen
+class ImageTarget:
+    """A request for one image as such (no regex, meta or url), parsed once."""
+
+    name: ImageName
+    spec: Spec
+    disposition: str
+
+
+class MemoryHits:
+    """Only an ETag that `etags` trusts without I/O (CoherentEtags.trusted) reaches the memory
+    tier, so a hit here obeys the same coherence rule as every other answer. Building a key
+    and hashing it costs more than the lookup, so the key last built for each target is kept
+    with the ETag it was built for."""
+
+    def __init__(
+        self, app: ASGIApp, etags: CoherentEtags, cache: TieredCache, settings: HttpSettings
+    ) -> None:
+        self._app = app
+        self._etags = etags
+        self._cache = cache
+        self._settings = settings
+        self._target: Callable[[bytes, bytes], ImageTarget | None] = functools.lru_cache(
+            maxsize=TARGETS_REMEMBERED
+        )(self._parse_target)
+        self._keys: dict[ImageTarget, DerivedImageKey] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in _READS:
+            raw_path = raw_path_of(scope)
+            if raw_path.startswith(IMAGES_PREFIX):
+                answer = self.answer(raw_path, scope["query_string"], _if_none_match(scope))
+                if answer is not None:
+                    start = {"type": "http.response.start", "status": answer.status}
+                    await send({**start, "headers": answer.headers})
+                    await send({"type": "http.response.body", "body": answer.body})
+                    return
+        await self._app(scope, receive, send)
+
+    def answer(
+        self, raw_path: bytes, query: bytes, if_none_match: str | None
+    ) -> ImageAnswer | None:
+        target = self._target(raw_path, query)
+        if target is None:
+            return None
+        etag = self._etags.trusted(target.name)
+        if etag is None:
+            return None
+        key = self._key_for(target, etag)
+        data = self._cache.in_memory(key)
+        if data is None:
+            return None
+        return image_answer(
+            if_none_match,
+            disposition=target.disposition,
+            image_format=target.spec.kind,
+            data=data,
+            etag=key.digest(),
+            max_age_seconds=self._settings.cache_max_age_seconds,
+            cache_tier="memory",
+        )
+
+    def _key_for(self, target: ImageTarget, etag: str) -> DerivedImageKey:
+        remembered = self._keys.get(target)
+        if remembered is not None and remembered.original_etag == etag:
+            return remembered
+        key = DerivedImageKey(target.name, etag, target.spec)
+        if len(self._keys) >= TARGETS_REMEMBERED:
+            self._keys.clear()
+        self._keys[target] = key
+        return key
+
+    def _parse_target(self, raw_path: bytes, query: bytes) -> ImageTarget | None:
+        try:
+            name, path_format = image_name_of(raw_path)
+            wanted = parse_image_request(
+                parse_query(query),
+                max_dimension=self._settings.max_dimension,
+                available=self._settings.output_formats,
+            )
+        except ImageRepoError:
+            return None
+        if wanted.regex is not None or wanted.wants_meta or wanted.wants_url:
+            return None
+        spec = spec_for(wanted, path_format, self._settings.defaults)
+        return ImageTarget(name, spec, content_disposition(name, spec.kind))
+
+
+def _if_none_match(scope: Scope) -> str | None:
+    for key, value in scope["headers"]:
+        if key == b"if-none-match":
+            text: str = value.decode("latin-1")
+            return text
+    return None

@@ -1,0 +1,120 @@
+"""CoherentEtags: which original ETag a name may be served under, by every worker and node."""
+
+from __future__ import annotations
+
+import threading
+
+from image_repo.application.ports import Clock, KnownEtags, NameGenerations, OriginalStore
+from image_repo.domain.errors import ImageNotFoundError, StoreUnavailableError
+from image_repo.domain.names import ImageName
+
+# ETags remembered per process; the oldest learnt go first past this many names.
+MAX_NAMES_REMEMBERED = 100_000
+
+# (etag, learnt at in seconds since 1970, the name's generation when the store was asked)
+_Learnt = tuple[str, float, int]
+
+
+class CoherentEtags:
+    """Every cached image is keyed by its original's ETag, so serving the right image comes down
+    to knowing the right ETag. Asking Swift on every request would put a HEAD on every cache
+    hit; instead an ETag this process learnt is trusted while both hold:
+
+    - the name's generation, shared by the workers of this server and moved on by every PUT
+      and DELETE of it here once Swift has answered, is the one read before Swift was asked.
+      So once a PUT or DELETE has answered, no worker of this server trusts what it knew,
+      including a request that asked Swift just before the write and learns just after it;
+    - it was learnt less than `ttl_seconds` ago. That bounds what a server can serve after a
+      write through another server (the cluster site routes each name to one server, so only
+      requests that bypass the routing, or a flapping node, meet this bound).
+
+    Otherwise Swift is asked (HEAD). The last ETag seen is also kept on disk; it is used only
+    while Swift is unreachable, so that cached images keep serving through an outage, and never
+    after a restart while Swift answers."""
+
+    def __init__(
+        self,
+        store: OriginalStore,
+        generations: NameGenerations,
+        persisted: KnownEtags,
+        clock: Clock,
+        ttl_seconds: float,
+    ) -> None:
+        self._store = store
+        self._generations = generations
+        self._persisted = persisted
+        self._clock = clock
+        self._ttl_seconds = ttl_seconds
+        self._learnt: dict[str, _Learnt] = {}
+        self._write_lock = threading.Lock()  # reads are single dict lookups, atomic
+
+    def trusted(self, name: ImageName) -> str | None:
+        """The ETag if it may be served without asking Swift; no I/O (the event loop asks)."""
+        learnt = self._learnt.get(name.value)
+        if learnt is None:
+            return None
+        etag, learnt_at, generation = learnt
+        if self._clock.now() - learnt_at >= self._ttl_seconds:
+            return None
+        if self._generations.current(name) != generation:
+            return None
+        return etag
+
+    def resolve(self, name: ImageName) -> str:
+        """The ETag to serve `name` under: trusted, else Swift's, else (Swift unreachable) the
+        last one known (raises ImageNotFoundError, or StoreUnavailableError with none known)."""
+        trusted = self.trusted(name)
+        if trusted is not None:
+            return trusted
+        seen = self._generations.current(name)
+        try:
+            etag = self._store.head(name).etag
+        except ImageNotFoundError:
+            self._forget(name)
+            raise
+        except StoreUnavailableError:
+            known = self._known_in_outage(name)
+            if known is None:
+                raise
+            return known
+        self.learn(name, etag, seen)
+        return etag
+
+    def generation(self, name: ImageName) -> int:
+        """Read before asking the store about `name`, to pass to `learn` afterwards."""
+        return self._generations.current(name)
+
+    def learn(self, name: ImageName, etag: str, seen: int) -> None:
+        """Remember what the store said, unless `name` was written here since `seen` was read
+        (the answer may predate the write). The disk copy is checked again after it is written:
+        a DELETE that forgot it in between must not find it back."""
+        with self._write_lock:
+            if self._generations.current(name) != seen:
+                return
+            self._learnt.pop(name.value, None)
+            self._learnt[name.value] = (etag, self._clock.now(), seen)
+            if len(self._learnt) > MAX_NAMES_REMEMBERED:
+                del self._learnt[next(iter(self._learnt))]
+        self._persisted.put(name, etag)
+        if self._generations.current(name) != seen:
+            self._persisted.forget(name)
+
+    def changed(self, name: ImageName, etag: str | None) -> None:
+        """After a PUT (`etag`: the new original's) or a DELETE (None) of `name` here, once the
+        store has answered: every worker of this server stops trusting what it knew."""
+        seen = self._generations.advance(name)
+        if etag is None:
+            self._forget(name)
+        else:
+            self.learn(name, etag, seen)
+
+    def _known_in_outage(self, name: ImageName) -> str | None:
+        learnt = self._learnt.get(name.value)
+        if learnt is not None and learnt[2] == self._generations.current(name):
+            return learnt[0]
+        return self._persisted.get(name)
+
+    def _forget(self, name: ImageName) -> None:
+        with self._write_lock:
+            self._learnt.pop(name.value, None)
+        self._persisted.forget(name)

@@ -1,0 +1,128 @@
+"""TieredCache: derived images and originals in memory, on local disk and in the cache container."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from typing import Literal
+
+import attrs
+
+from image_repo.application.ports import BlobCache, DerivedStore, FetchMetrics, WriteBehind
+from image_repo.domain.errors import StoreUnavailableError
+from image_repo.domain.keys import DerivedImageKey
+from image_repo.domain.names import ImageName
+from image_repo.domain.records import DerivedImage
+
+Tier = Literal["memory", "disk", "swift", "derived"]
+
+
+@attrs.frozen
+class FetchedImage:
+    key: DerivedImageKey
+    image: DerivedImage
+    tier: Tier
+
+
+def original_key(etag: str) -> str:
+    return f"original-{etag}"
+
+
+class TieredCache:
+    """Owns the lookup order (memory, disk, the Swift cache container), the promotion of a hit
+    into the faster tiers, when each tier is written, and the lookup metrics.
+
+    Memory is filled before the answer, so the next request is a hit. The disk (an fsync) and
+    the cache container (a PUT) are filled through `write_behind`, after the answer, unless the
+    caller needs the image stored first (`durable`: a temporary URL must point at an object
+    that exists). Filling a tier never fails a request: a full disk or an unreachable cache
+    container only cost speed. Every key holds its original's ETag, so an entry can never be
+    served for other bytes; a write that lands after its image was deleted stays unreachable.
+
+    `shared_enabled` false keeps ordinary derivations out of the cache container (reads and
+    writes); durable writes still go there."""
+
+    def __init__(
+        self,
+        memory: BlobCache,
+        disk: BlobCache,
+        shared: DerivedStore,
+        metrics: FetchMetrics,
+        write_behind: WriteBehind,
+        shared_enabled: bool = True,
+    ) -> None:
+        self._memory = memory
+        self._disk = disk
+        self._shared = shared
+        self._metrics = metrics
+        self._write_behind = write_behind
+        self._shared_enabled = shared_enabled
+
+    def in_memory(self, key: DerivedImageKey) -> bytes | None:
+        """The memory tier alone, no I/O: for answers made on the event loop."""
+        data = self._memory.get(key.name, key.digest())
+        if data is not None:
+            self._metrics.lookup("memory", hit=True)
+        return data
+
+    def get(self, key: DerivedImageKey) -> FetchedImage | None:
+        digest = key.digest()
+        data = self._memory.get(key.name, digest)
+        self._metrics.lookup("memory", hit=data is not None)
+        if data is not None:
+            return FetchedImage(key, DerivedImage(key.spec.kind, data), "memory")
+        data = self._disk.get(key.name, digest)
+        self._metrics.lookup("disk", hit=data is not None)
+        if data is not None:
+            self._memory.put(key.name, digest, data)
+            return FetchedImage(key, DerivedImage(key.spec.kind, data), "disk")
+        if not self._shared_enabled:
+            return None
+        try:
+            data = self._shared.get(key)
+        except StoreUnavailableError:
+            data = None
+        self._metrics.lookup("swift", hit=data is not None)
+        if data is None:
+            return None
+        self._keep_locally(key.name, digest, data)
+        return FetchedImage(key, DerivedImage(key.spec.kind, data), "swift")
+
+    def put(self, key: DerivedImageKey, image: DerivedImage, *, durable: bool = False) -> None:
+        """Keep a new derivation in every tier. With `durable` it is in the cache container
+        when this returns (StoreUnavailableError otherwise)."""
+        self._keep_locally(key.name, key.digest(), image.data)
+        if durable:
+            self._shared.put(key, image)
+        elif self._shared_enabled:
+            write = functools.partial(_put_quietly, self._shared, key, image)
+            self._write_behind.submit(write, len(image.data))
+
+    def ensure_shared(self, key: DerivedImageKey, image: DerivedImage) -> None:
+        """Store `image` in the cache container unless it is there already."""
+        if not self._shared.contains(key):
+            self._shared.put(key, image)
+
+    def original(self, name: ImageName, etag: str) -> bytes | None:
+        """An original's bytes kept locally under its ETag."""
+        return self._memory.get(name, original_key(etag)) or self._disk.get(
+            name, original_key(etag)
+        )
+
+    def keep_original(self, name: ImageName, etag: str, data: bytes) -> None:
+        self._keep_locally(name, original_key(etag), data)
+
+    def discard_local(self, name: ImageName) -> None:
+        """Drop everything kept locally for `name` (its cache-container copies are the store's)."""
+        self._memory.discard_all(name)
+        self._disk.discard_all(name)
+
+    def _keep_locally(self, name: ImageName, key: str, data: bytes) -> None:
+        self._memory.put(name, key, data)
+        self._write_behind.submit(functools.partial(self._disk.put, name, key, data), len(data))
+
+
+def _put_quietly(shared: DerivedStore, key: DerivedImageKey, image: DerivedImage) -> None:
+    # the cache container is an optimisation: the image has been served anyway
+    with contextlib.suppress(StoreUnavailableError):
+        shared.put(key, image)
