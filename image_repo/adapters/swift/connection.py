@@ -47,27 +47,28 @@ class SwiftConnectionPool:
                 return
 
 
-def status_of(error: ClientException) -> int:
-    return int(error.http_status or 0)
-
-
 @contextmanager
-def translated_errors(what: str) -> Iterator[None]:
-    """Swift's failures as domain errors: 404 is absence, anything unreachable or 5xx (or a
-    refused login, which the client cannot fix) is a 503 the client may retry."""
+def translated_errors(action: str, subject: str) -> Iterator[None]:
+    """Swift's failures as domain errors: 404 is absence, 412 a taken name, and anything
+    unreachable or 5xx (or a refused login, which the client cannot fix) is a 503 the client
+    may retry. Messages say in plain words what failed (`action` on `subject`, e.g. "storing"
+    "a/b") and never quote swiftclient, whose text can carry a repr, a URL or a token; the
+    original exception stays chained for the logs."""
     try:
         yield
     except ClientException as error:
-        status = status_of(error)
+        status = int(error.http_status or 0)
         if status == 404:
-            raise ImageNotFoundError(what) from error
+            raise ImageNotFoundError(f"{subject} not found") from error
         if status == 412:
-            raise AlreadyExistsError(f"{what} exists") from error
+            raise AlreadyExistsError(f"{subject} exists") from error
         SWIFT_ERRORS.labels(f"http_{status}" if status else "client").inc()
-        raise StoreUnavailableError(f"object store error on {what}: {status or error}") from error
+        # No status: swiftclient gave up without an answer (e.g. it cannot resend a body).
+        failed = f"failed (HTTP {status})" if status else "unreachable"
+        raise StoreUnavailableError(f"object store {failed} while {action} {subject}") from error
     except (requests.RequestException, OSError) as error:
         SWIFT_ERRORS.labels("unreachable").inc()
-        raise StoreUnavailableError(f"object store unreachable ({type(error).__name__})") from error
+        raise StoreUnavailableError(f"object store unreachable while {action} {subject}") from error
 
 
 def connection_factory(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from image_repo.adapters.swift.connection import SwiftConnectionPool, translated_errors
-from image_repo.domain.errors import ImageNotFoundError, StoreUnavailableError
+from image_repo.adapters.swift.connection import SwiftConnectionPool
+from image_repo.adapters.swift.container import MAX_PAGE_SIZE, SwiftContainer
+from image_repo.domain.errors import ImageNotFoundError
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.names import ImageName
 from image_repo.domain.records import DerivedImage
@@ -28,62 +29,37 @@ def object_name(key: DerivedImageKey) -> str:
 
 
 class SwiftDerivedStore:
-    def __init__(self, pool: SwiftConnectionPool, container: str) -> None:
-        self._pool = pool
-        self._container = container
+    """An object's name holds the original's ETag, so its bytes never change: a replica that
+    missed the write answers 404, which is only a miss."""
+
+    def __init__(
+        self, pool: SwiftConnectionPool, container: str, *, page_size: int = MAX_PAGE_SIZE
+    ) -> None:
+        self._objects = SwiftContainer(pool, container, page_size=page_size)
 
     def ensure_container(self) -> None:
-        with translated_errors(f"container {self._container}"), self._pool.connection() as conn:
-            conn.put_container(self._container)
+        self._objects.create()
 
     def get(self, key: DerivedImageKey) -> bytes | None:
         try:
-            with translated_errors(object_name(key)), self._pool.connection() as conn:
-                _headers, body = conn.get_object(self._container, object_name(key))
-            return bytes(body)
+            _headers, body = self._objects.get(object_name(key))
         except ImageNotFoundError:
             return None
+        return body
 
     def contains(self, key: DerivedImageKey) -> bool:
         try:
-            with translated_errors(object_name(key)), self._pool.connection() as conn:
-                conn.head_object(self._container, object_name(key))
-            return True
+            self._objects.head(object_name(key))
         except ImageNotFoundError:
             return False
+        return True
 
     def put(self, key: DerivedImageKey, image: DerivedImage) -> None:
-        md5 = hashlib.md5(image.data, usedforsecurity=False).hexdigest()
-        for attempt in (1, 2):
-            try:
-                with translated_errors(object_name(key)), self._pool.connection() as conn:
-                    conn.put_object(
-                        self._container, object_name(key), image.data,
-                        content_length=len(image.data), etag=md5,
-                        content_type=image.format.media_type,
-                    )  # fmt: skip
-                return
-            except ImageNotFoundError:
-                if attempt == 2:
-                    raise StoreUnavailableError(f"container {self._container} vanished") from None
-                self.ensure_container()
+        self._objects.put(object_name(key), image.data, content_type=image.format.media_type)
 
     def delete_all(self, name: ImageName) -> int:
         """Remove every derivative of `name`; returns how many were removed."""
-        removed = 0
-        prefix = name_prefix(name)
-        while True:
-            try:
-                with translated_errors(prefix), self._pool.connection() as conn:
-                    _headers, page = conn.get_container(self._container, prefix=prefix, limit=1000)
-            except ImageNotFoundError:
-                return removed
-            if not page:
-                return removed
-            for entry in page:
-                try:
-                    with translated_errors(entry["name"]), self._pool.connection() as conn:
-                        conn.delete_object(self._container, entry["name"])
-                    removed += 1
-                except ImageNotFoundError:
-                    pass
+        return sum(
+            self._objects.delete(entry["name"])
+            for entry in self._objects.listing(name_prefix(name))
+        )

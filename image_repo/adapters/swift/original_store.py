@@ -2,40 +2,36 @@
 
 from __future__ import annotations
 
-import hashlib
-import logging
 from collections.abc import Iterator
-from typing import Any
 
-from image_repo.adapters.swift.connection import SwiftConnectionPool, translated_errors
+from image_repo.adapters.swift.connection import SwiftConnectionPool
+from image_repo.adapters.swift.container import MAX_PAGE_SIZE, SwiftContainer
 from image_repo.domain.errors import AlreadyExistsError, ImageNotFoundError, StoreUnavailableError
 from image_repo.domain.formats import FORMAT_EXTENSIONS
 from image_repo.domain.names import ImageName
-from image_repo.domain.records import ImageInfo, Original, StoredOriginal
-
-logger = logging.getLogger(__name__)
-
-LISTING_PAGE = 10_000  # Swift's maximum page size
+from image_repo.domain.records import ImageInfo, ListedObject, Original, StoredOriginal
 
 
 class SwiftOriginalStore:
     """Originals are stored under their name without extension. Objects named `<name>.<ext>`
-    (put there with other tools) are found when `<name>` itself is absent, so both forms serve."""
+    (put there with other tools) are found when `<name>` itself is absent, so both forms serve.
+    Reads of an original ask every replica for the newest version (`X-Newest`)."""
 
-    def __init__(self, pool: SwiftConnectionPool, container: str) -> None:
-        self._pool = pool
-        self._container = container
+    def __init__(
+        self, pool: SwiftConnectionPool, container: str, *, page_size: int = MAX_PAGE_SIZE
+    ) -> None:
+        self._objects = SwiftContainer(pool, container, page_size=page_size)
 
     def ensure_container(self) -> None:
-        with translated_errors(f"container {self._container}"), self._pool.connection() as conn:
-            conn.put_container(self._container)
+        self._objects.create()
 
     def put(
         self, name: ImageName, data: bytes, info: ImageInfo, *, if_absent: bool = False
     ) -> StoredOriginal:
-        if if_absent and self._variants(name):
+        """With `if_absent`, an extension variant is looked for in the listing and the exact
+        name is left to Swift (`If-None-Match: *`, answered 412 when it exists)."""
+        if if_absent and self._extension_variants(name):
             raise AlreadyExistsError(f"{name} exists")
-        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
         headers = {
             "X-Object-Meta-Format": info.format.value,
             "X-Object-Meta-Width": str(info.width),
@@ -45,36 +41,16 @@ class SwiftOriginalStore:
         }
         if if_absent:
             headers["If-None-Match"] = "*"
-        etag = self._put_object(str(name), data, md5, info.format.media_type, headers)
-        for legacy in self._variants(name, include_exact=False):
-            self._delete_object(legacy)
-        return StoredOriginal(str(name), str(name), etag, len(data), info.format.media_type)
-
-    def _put_object(
-        self, object_name: str, data: bytes, md5: str, content_type: str, headers: dict[str, str]
-    ) -> str:
-        """Swift compares the MD5 sent as ETag with what it wrote and refuses a mismatch, so a
-        2xx here means the bytes are durably stored as sent."""
-        for attempt in (1, 2):
-            try:
-                with translated_errors(object_name), self._pool.connection() as conn:
-                    etag = conn.put_object(
-                        self._container, object_name, data, content_length=len(data),
-                        etag=md5, content_type=content_type, headers=headers,
-                    )  # fmt: skip
-                return str(etag).strip('"')
-            except ImageNotFoundError:
-                if attempt == 2:
-                    raise StoreUnavailableError(f"container {self._container} vanished") from None
-                self.ensure_container()
-        raise StoreUnavailableError(f"could not store {object_name}")
+        media_type = info.format.media_type
+        etag = self._objects.put(str(name), data, content_type=media_type, headers=headers)
+        for legacy in self._extension_variants(name):
+            self._objects.delete(legacy)
+        return StoredOriginal(str(name), str(name), etag, len(data), media_type)
 
     def head(self, name: ImageName) -> StoredOriginal:
         for object_name in self._candidates(name):
             try:
-                with translated_errors(object_name), self._pool.connection() as conn:
-                    headers = conn.head_object(self._container, object_name)
-                return _stored(str(name), object_name, headers)
+                return _stored(str(name), object_name, self._objects.head(object_name, newest=True))
             except ImageNotFoundError:
                 continue
         raise ImageNotFoundError(f"no image named {name}")
@@ -82,68 +58,44 @@ class SwiftOriginalStore:
     def get(self, name: ImageName) -> Original:
         for object_name in self._candidates(name):
             try:
-                with translated_errors(object_name), self._pool.connection() as conn:
-                    headers, body = conn.get_object(self._container, object_name)
-                return Original(_stored(str(name), object_name, headers), bytes(body))
+                headers, body = self._objects.get(object_name, newest=True)
             except ImageNotFoundError:
                 continue
+            return Original(_stored(str(name), object_name, headers), body)
         raise ImageNotFoundError(f"no image named {name}")
 
     def readiness_problem(self) -> str | None:
         """None when Swift answers (a missing container is fine: it is made on first write)."""
         try:
-            self._list(limit=1)
+            self._objects.page(limit=1)
         except StoreUnavailableError as error:
             return str(error)
         return None
 
     def delete(self, name: ImageName) -> bool:
-        return sum(self._delete_object(o) for o in self._variants(name)) > 0
+        """The exact name is deleted without asking the listing first, which may lag."""
+        deleted = self._objects.delete(str(name))
+        for variant in self._extension_variants(name):
+            deleted = self._objects.delete(variant) or deleted
+        return deleted
 
-    def iter_object_names(self, prefix: str = "") -> Iterator[str]:
-        marker = ""
-        while True:
-            page = self._list(prefix=prefix, marker=marker, limit=LISTING_PAGE)
-            if not page:
-                return
-            for entry in page:
-                yield entry["name"]
-            marker = page[-1]["name"]
+    def iter_objects(self, prefix: str = "") -> Iterator[ListedObject]:
+        for entry in self._objects.listing(prefix):
+            yield ListedObject(entry["name"], entry.get("hash", ""))
 
     def _candidates(self, name: ImageName) -> Iterator[str]:
         """The exact name first (one request in the common case), then extension variants."""
         yield str(name)
-        yield from self._variants(name, include_exact=False)
+        yield from self._extension_variants(name)
 
-    def _variants(self, name: ImageName, *, include_exact: bool = True) -> list[str]:
-        """Existing objects that hold `name`: itself and `<name>.<format extension>`."""
+    def _extension_variants(self, name: ImageName) -> list[str]:
+        """Existing objects named `<name>.<format extension>`."""
         stem = f"{name}."
-        found = [
+        return [
             entry["name"]
-            for entry in self._list(prefix=stem, delimiter="/", limit=LISTING_PAGE)
+            for entry in self._objects.listing(stem, delimiter="/")
             if "name" in entry and entry["name"][len(stem) :].lower() in FORMAT_EXTENSIONS
         ]
-        if include_exact:
-            exact = self._list(prefix=str(name), delimiter="/", limit=1)
-            if exact and exact[0].get("name") == str(name):
-                found.insert(0, str(name))
-        return found
-
-    def _list(self, **query: Any) -> list[dict[str, Any]]:
-        try:
-            with translated_errors(f"listing {self._container}"), self._pool.connection() as conn:
-                _headers, page = conn.get_container(self._container, **query)
-            return list(page)
-        except ImageNotFoundError:
-            return []  # no container yet: nothing stored
-
-    def _delete_object(self, object_name: str) -> bool:
-        try:
-            with translated_errors(object_name), self._pool.connection() as conn:
-                conn.delete_object(self._container, object_name)
-            return True
-        except ImageNotFoundError:
-            return False
 
 
 def _stored(name: str, object_name: str, headers: dict[str, str]) -> StoredOriginal:

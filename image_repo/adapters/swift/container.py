@@ -1,0 +1,152 @@
+"""SwiftContainer: every request the Swift adapters make, on one container, in one place."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from swiftclient.client import Connection
+
+from image_repo.adapters.swift.connection import SwiftConnectionPool, translated_errors
+from image_repo.domain.errors import ImageNotFoundError, StoreUnavailableError
+
+MAX_PAGE_SIZE = 10_000  # the most entries Swift returns in one listing page
+
+# One listing entry: {"name", "hash", "bytes", ...}, or {"subdir"} for a folder when listed
+# with a delimiter.
+Entry = dict[str, Any]
+
+_T = TypeVar("_T")
+
+
+class SwiftContainer:
+    """One container over the connection pool. Each request borrows a connection for its own
+    duration only and raises domain errors only: ImageNotFoundError for a 404, AlreadyExistsError
+    for a failed If-None-Match, StoreUnavailableError when Swift cannot answer."""
+
+    def __init__(
+        self, pool: SwiftConnectionPool, name: str, *, page_size: int = MAX_PAGE_SIZE
+    ) -> None:
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}, not {page_size}")
+        self._pool = pool
+        self.name = name
+        self._page_size = page_size
+
+    def create(self, headers: dict[str, str] | None = None) -> None:
+        """Create the container; on an existing one only `headers` (metadata) are applied."""
+        self._request(
+            "creating container", self.name, lambda c: c.put_container(self.name, headers=headers)
+        )
+
+    def metadata(self) -> dict[str, str]:
+        """The container's headers, names in lower case."""
+        return self._request(
+            "reading container", self.name, lambda c: dict(c.head_container(self.name))
+        )
+
+    def head(self, obj: str, *, newest: bool = False) -> dict[str, str]:
+        """The object's headers, names in lower case. With `newest`, see `_newest`."""
+        return self._request(
+            "reading", obj, lambda c: dict(c.head_object(self.name, obj, headers=_newest(newest)))
+        )
+
+    def get(self, obj: str, *, newest: bool = False) -> tuple[dict[str, str], bytes]:
+        def get(conn: Connection) -> tuple[dict[str, str], bytes]:
+            headers, body = conn.get_object(self.name, obj, headers=_newest(newest))
+            return dict(headers), bytes(body)
+
+        return self._request("reading", obj, get)
+
+    def put(
+        self, obj: str, data: bytes, *, content_type: str, headers: dict[str, str] | None = None
+    ) -> str:
+        """Store `data` and return its ETag. Swift compares the MD5 sent as ETag with what it
+        wrote and refuses a mismatch, so a return means the bytes are stored as sent. A missing
+        container is created and the write tried once more."""
+        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+        def put(conn: Connection) -> str:
+            etag = conn.put_object(
+                self.name, obj, data, content_length=len(data), etag=md5,
+                content_type=content_type, headers=headers,
+            )  # fmt: skip
+            return str(etag)
+
+        try:
+            etag = self._request("storing", obj, put)
+        except ImageNotFoundError:
+            self.create()
+            try:
+                etag = self._request("storing", obj, put)
+            except ImageNotFoundError:
+                raise StoreUnavailableError(
+                    f"object store lost container {self.name} while storing {obj}"
+                ) from None
+        return etag.strip('"')
+
+    def delete(self, obj: str) -> bool:
+        """False when there was no such object."""
+        try:
+            self._request("deleting", obj, lambda c: c.delete_object(self.name, obj))
+        except ImageNotFoundError:
+            return False
+        return True
+
+    def page(
+        self,
+        prefix: str = "",
+        *,
+        delimiter: str | None = None,
+        marker: str = "",
+        limit: int | None = None,
+    ) -> list[Entry]:
+        """One page of the listing in byte order, after `marker`, of at most `limit` entries
+        (the page size by default). A container not made yet holds nothing: an empty page."""
+
+        def get_page(conn: Connection) -> list[Entry]:
+            _headers, entries = conn.get_container(
+                self.name, prefix=prefix, delimiter=delimiter, marker=marker,
+                limit=limit or self._page_size,
+            )  # fmt: skip
+            return list(entries)
+
+        try:
+            return self._request("listing", self.name, get_page)
+        except ImageNotFoundError:
+            return []
+
+    def listing(self, prefix: str = "", *, delimiter: str | None = None) -> Iterator[Entry]:
+        """Every entry under `prefix`, page by page. The next page is asked for once this one
+        is consumed, after the last entry seen, so the caller may delete entries meanwhile; a
+        `subdir` entry as marker skips the rest of its folder. A page shorter than the page
+        size is the last: Swift fills each page while entries remain."""
+        marker = ""
+        while True:
+            entries = self.page(prefix, delimiter=delimiter, marker=marker)
+            yield from entries
+            if len(entries) < self._page_size:
+                return
+            marker = entries[-1].get("name") or entries[-1]["subdir"]
+
+    def url(self) -> str:
+        """The container's URL (not quoted), from the storage URL learnt at login: no request
+        once the borrowed connection has logged in."""
+
+        def storage_url(conn: Connection) -> str:
+            return str(conn.url or conn.get_auth()[0])
+
+        return f"{self._request('logging in to', 'the object store', storage_url)}/{self.name}"
+
+    def _request(self, action: str, subject: str, request: Callable[[Connection], _T]) -> _T:
+        with translated_errors(action, subject), self._pool.connection() as conn:
+            return request(conn)
+
+
+def _newest(newest: bool) -> dict[str, str]:
+    """`X-Newest: true` makes the proxy ask every replica and answer with the newest version,
+    a deletion included: a storage server that was down during the last PUT or DELETE and came
+    back still holds the old object until replication reaches it, and without the header the
+    proxy may answer from it."""
+    return {"X-Newest": "true"} if newest else {}
