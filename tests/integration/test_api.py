@@ -110,7 +110,7 @@ def requests_counted(client: httpx.Client, status: int) -> float:
 
 
 def test_a_memory_hit_answers_exactly_as_the_full_route(client: httpx.Client, unique: str) -> None:
-    """Memory hits are answered in front of the router (hit_front.py): same bytes, same
+    """Memory hits are answered in front of the router (memory_hits.py): same bytes, same
     headers, same validation, and still counted."""
     client.put(f"/images/{unique}/m.jpg", content=jpeg_with_gps(300, 200))
     path, params = f"/images/{unique}/m", {"xsize": "100", "kind": "png"}

@@ -1,7 +1,7 @@
 """Headers of a served image: ETag, caching, Content-Disposition with a safe file name.
 
 One function builds the status, raw headers and body of every image answer, so the memory-hit
-front (`hit_front.py`) and the full route send byte-identical responses."""
+front (`memory_hits.py`) and the full route send byte-identical responses."""
 
 from __future__ import annotations
 
