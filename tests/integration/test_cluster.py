@@ -61,7 +61,7 @@ def warm(base_url: str, name: str, version: int, rounds: int = 6) -> None:
 
 def not_version(base_url: str, name: str, version: int, count: int) -> list[tuple[object, ...]]:
     """The answers of `count` GETs (sizes in turn) that are not `version`."""
-    wrong = []
+    wrong: list[tuple[object, ...]] = []
     for attempt in range(count):
         answer = get(base_url, name, SIZES[attempt % len(SIZES)])
         seen = (answer.status_code, version_of(answer.content), answer.headers.get("x-cache"))
