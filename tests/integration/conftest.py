@@ -120,6 +120,15 @@ def local_swift(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSwift
 
 
 @pytest.fixture(scope="session")
+def replicated_swift(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSwift]:
+    """A second Swift, with three storage servers of each kind and 3-replica rings, started
+    the first time a test asks for it. Tests that kill a storage server start it again."""
+    ensure_swift_installed(SWIFT_VENV)
+    with LocalSwift(tmp_path_factory.mktemp("saio3"), SWIFT_VENV, replicas=3) as swift:
+        yield swift
+
+
+@pytest.fixture(scope="session")
 def swift_endpoint(local_swift: LocalSwift) -> SwiftEndpoint:
     return local_swift.endpoint
 

@@ -4,14 +4,12 @@ still found with `X-Newest` once it is back (no replicator runs to repair it).""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from swiftclient.client import ClientException, Connection
 
-from image_repo.localswift import LocalSwift, ensure_swift_installed
-from tests.integration.conftest import SWIFT_VENV
+from image_repo.localswift import LocalSwift
 
 pytestmark = pytest.mark.integration
 
@@ -19,10 +17,8 @@ NEWEST = {"X-Newest": "true"}
 
 
 @pytest.fixture(scope="module")
-def swift(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSwift]:
-    ensure_swift_installed(SWIFT_VENV)
-    with LocalSwift(tmp_path_factory.mktemp("saio3"), SWIFT_VENV, replicas=3) as swift:
-        yield swift
+def swift(replicated_swift: LocalSwift) -> LocalSwift:
+    return replicated_swift
 
 
 @pytest.fixture(scope="module")

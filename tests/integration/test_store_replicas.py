@@ -14,8 +14,7 @@ from image_repo.domain.errors import ImageNotFoundError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.names import ImageName
 from image_repo.domain.records import ImageInfo
-from image_repo.localswift import LocalSwift, ensure_swift_installed
-from tests.integration.conftest import SWIFT_VENV
+from image_repo.localswift import LocalSwift
 
 pytestmark = pytest.mark.integration
 
@@ -26,10 +25,8 @@ READS = 20
 
 
 @pytest.fixture(scope="module")
-def swift(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSwift]:
-    ensure_swift_installed(SWIFT_VENV)
-    with LocalSwift(tmp_path_factory.mktemp("saio3"), SWIFT_VENV, replicas=3) as swift:
-        yield swift
+def swift(replicated_swift: LocalSwift) -> LocalSwift:
+    return replicated_swift
 
 
 @pytest.fixture(scope="module")
