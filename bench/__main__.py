@@ -56,6 +56,7 @@ def parts(seconds: float, runs: int) -> list[Part]:
         ),
         Part("memory-cache hits beside nginx", ("http_hits.py", "--seconds", f"{seconds / 2:g}")),
         Part("hit latency, pool saturated", ("http_saturated.py", "--seconds", f"{seconds:g}")),
+        Part("cache locality, three nodes behind nginx", ("cluster_locality.py",)),
     ]
 
 
@@ -122,7 +123,7 @@ def main() -> int:
     args = parser.parse_args()
     started = time.monotonic()
     outputs = [run(part) for part in parts(args.seconds, args.runs)]
-    pillow, vips, cold, cold_no_swift, cold_no_prepared, hits, saturated = outputs
+    pillow, vips, cold, cold_no_swift, cold_no_prepared, hits, saturated, locality = outputs
     cold_pattern = r"ratio: ([\d.]+)x thumbor"
     rows = [
         *imaging_rows(pillow, "pillow"),
@@ -133,6 +134,8 @@ def main() -> int:
             "cold, no swift_cache, no prepared originals", cold_no_prepared, cold_pattern, None
         ),
         ratio_row("memory hits vs nginx static", hits, r"ratio: ([\d.]+)%", 35, "%"),
+        ratio_row("local answers, routing by name", locality, r"([\d.]+)% by name", None, "%"),
+        ratio_row("local answers, round-robin", locality, r"([\d.]+)% round-robin", None, "%"),
     ]
     p99 = re.search(r"p99 ([\d.]+) ms", saturated)
     if p99 is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 
@@ -21,9 +22,8 @@ import httpx
 import pytest
 from swiftclient.client import ClientException, Connection
 
-from image_repo.localswift import LocalSwift, SwiftEndpoint, ensure_swift_installed
+from image_repo.localswift import LocalSwift, SwiftEndpoint
 from tests.cluster import PALETTE, Cluster, solid_png, version_of
-from tests.integration.conftest import SWIFT_VENV
 
 pytestmark = pytest.mark.integration
 
@@ -34,6 +34,7 @@ OUTAGE_SECONDS = 4
 AFTER_RESTART = 250  # requests answered after the restart before the load stops
 RUN_SECONDS = 60  # hard bound of one run
 NEWEST = {"X-Newest": "true"}
+REPLICATED_CONTAINERS = (f"load3_{uuid.uuid4().hex[:8]}", f"load3_cache_{uuid.uuid4().hex[:8]}")
 
 
 @attrs.define
@@ -271,18 +272,12 @@ def cluster(
 
 
 @pytest.fixture(scope="module")
-def replicated_swift(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSwift]:
-    ensure_swift_installed(SWIFT_VENV)
-    with LocalSwift(tmp_path_factory.mktemp("saio3"), SWIFT_VENV, replicas=3) as swift:
-        yield swift
-
-
-@pytest.fixture(scope="module")
 def replicated_cluster(
     tmp_path_factory: pytest.TempPathFactory, replicated_swift: LocalSwift
 ) -> Iterator[Cluster]:
+    """On conftest's session-wide 3-replica Swift (replicated_swift), in containers of its own."""
     root = tmp_path_factory.mktemp("load3")
-    with Cluster(root, replicated_swift.endpoint, ("data3", "cache3"), nodes=3) as cluster:
+    with Cluster(root, replicated_swift.endpoint, REPLICATED_CONTAINERS, nodes=3) as cluster:
         yield cluster
 
 
@@ -314,9 +309,9 @@ def test_an_object_server_killed_and_restarted_under_load_fails_nothing_and_lose
         replicated_cluster.nginx_url,
         unique,
         replicated_swift.endpoint,
-        "data3",
+        REPLICATED_CONTAINERS[0],
         lambda: replicated_swift.kill_storage_server("object", 1),
         lambda: replicated_swift.start_storage_server("object", 1),
     )
     swift = swift_connection(replicated_swift.endpoint)
-    assert_clean(tally, swift_differences(swift, "data3", unique, clients))
+    assert_clean(tally, swift_differences(swift, REPLICATED_CONTAINERS[0], unique, clients))
