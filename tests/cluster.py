@@ -431,10 +431,25 @@ class Cluster:
                 return found
             time.sleep(0.05)
 
-    def owner(self, name: str) -> int:
-        """The node that answered the last logged request of `name`."""
-        routes = self.routes_of(name)
-        if not routes or not routes[-1].nodes:
+    def logged_count(self, name: str, seconds: float = 5) -> int:
+        """How many requests of `name` nginx has logged, once the count has stopped moving for
+        0.2 s (the lines of requests already answered may still be on their way)."""
+        deadline = time.monotonic() + seconds
+        count = len(self.routes_of(name, count=0))
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            now = len(self.routes_of(name, count=0))
+            if now == count:
+                break
+            count = now
+        return count
+
+    def owner(self, name: str, logged_before: int = 0) -> int:
+        """The node that answered the last logged request of `name`, once more than
+        `logged_before` of them are logged (nginx may log a request after its client has the
+        answer: pass how many were logged before the request whose node is wanted)."""
+        routes = self.routes_of(name, count=logged_before + 1)
+        if len(routes) <= logged_before or not routes[-1].nodes:
             raise AssertionError(f"nginx logged no answered request of {name}")
         return routes[-1].nodes[-1]
 
