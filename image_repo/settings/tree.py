@@ -114,7 +114,10 @@ class CacheConfig:
         non_negative,
     )
     original_ttl_seconds: int = option(
-        60, "seconds a name's current ETag is trusted before Swift is asked again", non_negative
+        60,
+        "seconds a name's ETag is trusted without asking Swift (writes through this server "
+        "are seen at once; through another, within this)",
+        non_negative,
     )
 
 
