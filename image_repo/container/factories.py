@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
-from image_repo.adapters.swift.connection import SwiftConnectionPool, connection_factory
+from image_repo.adapters.swift.connection import (
+    SwiftConnectionPool,
+    connection_factory,
+    login_description,
+)
 from image_repo.application.ports import ImageProcessor
 from image_repo.domain.derivation import DerivationDefaults
 from image_repo.domain.formats import ImageFormat
@@ -74,4 +78,7 @@ def swift_pool(credentials: SwiftCredentials, config: AppConfig) -> SwiftConnect
         timeout_seconds=config.swift.timeout_seconds,
         retries=config.swift.retries,
     )
-    return SwiftConnectionPool(factory, size=config.workers.swift_threads)
+    login = login_description(
+        credentials.auth_url, credentials.user, credentials.auth_version, credentials.os_options
+    )
+    return SwiftConnectionPool(factory, size=config.workers.swift_threads, login=login)

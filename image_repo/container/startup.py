@@ -13,7 +13,7 @@ from starlette.types import ASGIApp
 from image_repo.adapters.http.app import create_app
 from image_repo.container.factories import write_tokens
 from image_repo.container.wiring import Container
-from image_repo.domain.errors import StoreUnavailableError
+from image_repo.domain.errors import StoreLoginError, StoreUnavailableError
 from image_repo.logging_setup import access_sink
 from image_repo.settings import AppConfig, SwiftConfig
 
@@ -53,6 +53,8 @@ def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> AS
     try:
         store.ensure_container()
         container.derived_store().ensure_container()
+    except StoreLoginError as error:
+        logger.error("%s: check the Swift credentials (swift.* or OS_*/ST_*)", error)
     except StoreUnavailableError as error:
         logger.warning("Swift is not reachable at start (%s); serving what can be served", error)
 

@@ -10,6 +10,9 @@ class ImageRepoError(Exception):
     """
 
     public_message = "the request failed"
+    # False where the detail names things only the operator should see (then clients get
+    # `public_message`; the detail goes to the log and /readyz)
+    is_detail_public = True
 
     def __init__(self, detail: str = "") -> None:
         super().__init__(detail or self.public_message)
@@ -90,6 +93,19 @@ class UnavailableError(ImageRepoError):
 class StoreUnavailableError(UnavailableError):
     public_message = "object store unreachable"
     retry_after_seconds = 10
+
+
+class StoreLoginError(StoreUnavailableError):
+    """The object store (or Keystone in front of it) refused the configured credentials: not an
+    outage, a configuration to fix. Still answered as unavailable (nothing the client can fix),
+    and cached images keep being served as in an outage."""
+
+    public_message = (
+        "object store authentication failed: the server's Swift credentials were refused "
+        "(its log and /readyz say whose)"
+    )
+    retry_after_seconds = 30
+    is_detail_public = False
 
 
 class SaturatedError(UnavailableError):

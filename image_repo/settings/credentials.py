@@ -21,7 +21,9 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "project_domain_name": ("OS_PROJECT_DOMAIN_NAME",),
     "user_domain_name": ("OS_USER_DOMAIN_NAME",),
     "region_name": ("OS_REGION_NAME",),
-    "endpoint_type": ("OS_ENDPOINT_TYPE", "OS_INTERFACE"),
+    "endpoint_type": ("OS_INTERFACE", "OS_ENDPOINT_TYPE"),
+    "application_credential_id": ("OS_APPLICATION_CREDENTIAL_ID",),
+    "application_credential_secret": ("OS_APPLICATION_CREDENTIAL_SECRET",),
 }
 OS_OPTIONS = (
     "project_name",
@@ -29,13 +31,15 @@ OS_OPTIONS = (
     "user_domain_name",
     "region_name",
     "endpoint_type",
+    "application_credential_id",
+    "application_credential_secret",
 )
 
 HOW_TO = (
     "give Swift credentials in the configuration (swift.auth_url, swift.user, swift.key or "
     "swift.key_file, or swift.rc_file naming an OpenStack RC file), or in the environment "
     "(ST_AUTH, ST_USER, ST_KEY for v1/tempauth; OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, "
-    "OS_PROJECT_NAME, ... for Keystone)"
+    "OS_PROJECT_NAME, ... or OS_APPLICATION_CREDENTIAL_ID and _SECRET for Keystone)"
 )
 
 
@@ -49,7 +53,8 @@ class SwiftCredentials:
     user: str
     key: str = attrs.field(repr=False)
     auth_version: str
-    os_options: dict[str, str] = attrs.field(factory=dict)
+    # holds an application credential's secret when one is used: kept out of reprs too
+    os_options: dict[str, str] = attrs.field(factory=dict, repr=False)
 
 
 def read_rc_file(path: Path) -> dict[str, str]:
@@ -100,7 +105,11 @@ def resolve_credentials(swift: SwiftConfig, environ: Mapping[str, str]) -> Swift
         return ""
 
     values = {option: pick(option) for option in ENVIRONMENT}
-    missing = [o for o in ("auth_url", "user", "key") if not values[o]]
+    # An application credential stands for user and password (Keystone v3 only).
+    needed: tuple[str, ...] = ("auth_url", "application_credential_secret")
+    if not values["application_credential_id"]:
+        needed = ("auth_url", "user", "key")
+    missing = [o for o in needed if not values[o]]
     if missing:
         raise CredentialsError(f"no Swift {', '.join(missing)}: {HOW_TO}")
     return SwiftCredentials(

@@ -10,7 +10,8 @@ from image_repo.settings.tree import AppConfig
 
 CREDENTIAL_OPTIONS = frozenset(
     {"auth_url", "user", "key", "key_file", "rc_file", "auth_version", "project_name",
-     "project_domain_name", "user_domain_name", "region_name", "endpoint_type"}
+     "project_domain_name", "user_domain_name", "region_name", "endpoint_type",
+     "application_credential_id", "application_credential_secret"}
 )  # fmt: skip
 
 

@@ -65,7 +65,17 @@ class SwiftConfig:
     project_domain_name: str = option("", "Keystone project domain; empty: OS_PROJECT_DOMAIN_NAME")
     user_domain_name: str = option("", "Keystone user domain; empty: OS_USER_DOMAIN_NAME")
     region_name: str = option("", "region; empty: OS_REGION_NAME")
-    endpoint_type: str = option("", "publicURL, internalURL or adminURL; empty: OS_ENDPOINT_TYPE")
+    endpoint_type: str = option(
+        "", "public, internal or admin (or publicURL, ...); empty: OS_INTERFACE, OS_ENDPOINT_TYPE"
+    )
+    application_credential_id: str = option(
+        "",
+        "Keystone application credential, instead of user and key; "
+        "empty: OS_APPLICATION_CREDENTIAL_ID",
+    )
+    application_credential_secret: str = option(
+        "", "its secret; empty: OS_APPLICATION_CREDENTIAL_SECRET"
+    )
     container: str = option(
         "test_image_repo", "container holding the originals", attrs.validators.min_len(1)
     )

@@ -160,3 +160,24 @@ def test_an_unreadable_key_file_is_named(tmp_path: Path) -> None:
 
 def test_the_key_never_shows_in_a_repr() -> None:
     assert "st-key" not in repr(resolve_credentials(SwiftConfig(), ENV))
+
+
+def test_an_application_credential_stands_for_user_and_password() -> None:
+    environ = {
+        "OS_AUTH_URL": "https://keystone/v3",
+        "OS_AUTH_TYPE": "v3applicationcredential",
+        "OS_APPLICATION_CREDENTIAL_ID": "app-id",
+        "OS_APPLICATION_CREDENTIAL_SECRET": "app-secret",
+        "OS_INTERFACE": "internal",
+    }
+    credentials = resolve_credentials(SwiftConfig(), environ)
+    assert credentials.auth_version == "3"
+    assert credentials.os_options == {
+        "application_credential_id": "app-id",
+        "application_credential_secret": "app-secret",
+        "endpoint_type": "internal",
+    }
+    assert "app-secret" not in repr(credentials)
+    without_secret = {k: v for k, v in environ.items() if not k.endswith("SECRET")}
+    with pytest.raises(CredentialsError, match="application_credential_secret"):
+        resolve_credentials(SwiftConfig(), without_secret)

@@ -32,6 +32,7 @@ ERROR_TABLE: dict[type[errors.ImageRepoError], tuple[int, str]] = {
     errors.AlreadyExistsError: (412, "already_exists"),
     errors.UnavailableError: (503, "unavailable"),
     errors.StoreUnavailableError: (503, "store_unavailable"),
+    errors.StoreLoginError: (503, "store_authentication_failed"),
     errors.SaturatedError: (503, "saturated"),
 }
 
@@ -54,7 +55,8 @@ async def handle_domain_error(request: Request, exc: Exception) -> Response:
     if status >= 500 and headers is None:
         logger.error("%s %s failed", request.method, request.url.path, exc_info=exc)
         return error_response(500, code, "internal error")
-    return error_response(status, code, exc.detail, headers)
+    detail = exc.detail if exc.is_detail_public else exc.public_message
+    return error_response(status, code, detail, headers)
 
 
 async def handle_http_error(_request: Request, exc: Exception) -> Response:

@@ -140,7 +140,7 @@ class SwiftContainer:
         return f"{self._request('logging in to', 'the object store', storage_url)}/{self.name}"
 
     def _request(self, action: str, subject: str, request: Callable[[Connection], _T]) -> _T:
-        with translated_errors(action, subject), self._pool.connection() as conn:
+        with translated_errors(action, subject, self._pool.login), self._pool.connection() as conn:
             return request(conn)
 
 
