@@ -2,6 +2,13 @@
 and integration tests."""
 
 from image_repo.localswift.cluster import LocalSwift, SwiftEndpoint
-from image_repo.localswift.install import ensure_swift_installed
+from image_repo.localswift.install import ensure_keystone_installed, ensure_swift_installed
+from image_repo.localswift.keystone import LocalKeystone
 
-__all__ = ["LocalSwift", "SwiftEndpoint", "ensure_swift_installed"]
+__all__ = [
+    "LocalKeystone",
+    "LocalSwift",
+    "SwiftEndpoint",
+    "ensure_keystone_installed",
+    "ensure_swift_installed",
+]

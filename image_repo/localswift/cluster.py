@@ -17,7 +17,9 @@ from types import TracebackType
 import attrs
 
 from image_repo.localswift.config_files import KEY, USER, write_config
-from image_repo.localswift.install import swift_python
+from image_repo.localswift.install import ensure_swift_installed, swift_python
+from image_repo.localswift.keystone import LocalKeystone
+from image_repo.localswift.keystone_proxy import KeystoneAuth, member_reaches_account
 from image_repo.localswift.processes import (
     accepts,
     answers,
@@ -60,7 +62,11 @@ class LocalSwift:
     `start_storage_server` take one down and bring it back. No replicator or updater runs: an
     object server that missed writes while down keeps the old version (a plain read may get it;
     `X-Newest: true` does not), and so does the container replica whose update that server
-    would have sent: about one listing in three then lacks the change, for good."""
+    would have sent: about one listing in three then lacks the change, for good.
+
+    With `keystone` (started first) the proxy authenticates through it (authtoken +
+    keystoneauth, see keystone_proxy) instead of tempauth, and `start` registers the proxy as
+    Keystone's object-store endpoint; `endpoint` (tempauth's) then does not apply."""
 
     def __init__(
         self,
@@ -69,6 +75,7 @@ class LocalSwift:
         proxy_port: int | None = None,
         memcached: str | None = None,
         replicas: int = 1,
+        keystone: LocalKeystone | None = None,
     ) -> None:
         self._root = data_dir.absolute()
         self._etc = self._root / "etc"
@@ -77,6 +84,9 @@ class LocalSwift:
         self._memcached = memcached
         self._memcached_port = free_port() if memcached else None
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._keystone = keystone
+        if keystone is not None:
+            ensure_swift_installed(swift_venv.absolute(), keystone=True)
         atexit.register(self.stop)
 
     @property
@@ -110,7 +120,13 @@ class LocalSwift:
         busy = [port for port in ports.values() if not port_is_free(port)]
         if busy:
             raise RuntimeError(f"ports {busy} are in use; stop what holds them or pick others")
-        write_config(self._root, self._topology, self._memcached_port)
+        keystone_auth = None
+        if self._keystone is not None:
+            if not self._keystone.is_running:
+                raise RuntimeError("start the LocalKeystone before the Swift behind it")
+            self._keystone.register_object_store(self._topology.proxy_port)
+            keystone_auth = KeystoneAuth.of(self._keystone)
+        write_config(self._root, self._topology, self._memcached_port, keystone_auth)
         if self._memcached is not None and self._memcached_port is not None:
             self._spawn_memcached(self._memcached, self._memcached_port)
         rings = json.dumps(self._topology.ring_ports())
@@ -169,7 +185,8 @@ class LocalSwift:
 
     def _wait_healthy(self, ports: dict[str, int], deadline: float, log_in: bool) -> None:
         """Until every named server's /healthcheck answers (and, with `log_in`, tempauth
-        issues a token through the proxy); fails early if any server exits."""
+        issues a token through the proxy, or a Keystone user reaches its account through it);
+        fails early if any server exits."""
         pending = dict(ports)
         while pending or (log_in and not self._can_log_in()):
             for name, process in self._processes.items():
@@ -179,12 +196,14 @@ class LocalSwift:
                 if answers(f"http://127.0.0.1:{port}/healthcheck"):
                     del pending[name]
             if time.monotonic() > deadline:
-                waiting = ", ".join(pending) or "tempauth login"
+                waiting = ", ".join(pending) or "login"
                 tails = "\n".join(self._log_tail(n) for n in pending or ["proxy"])
                 raise RuntimeError(f"swift did not become healthy ({waiting}):\n{tails}")
             time.sleep(0.1)
 
     def _can_log_in(self) -> bool:
+        if self._keystone is not None:
+            return member_reaches_account(self._keystone, self._topology.proxy_port)
         request = urllib.request.Request(
             self.endpoint.auth_url, headers={"X-Auth-User": USER, "X-Auth-Key": KEY}
         )

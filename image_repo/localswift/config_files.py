@@ -8,6 +8,7 @@ import getpass
 import secrets
 from pathlib import Path
 
+from image_repo.localswift.keystone_proxy import KeystoneAuth
 from image_repo.localswift.topology import Topology
 
 USER = "test:tester"
@@ -66,14 +67,25 @@ def _failure_handling(replicas: int) -> str:
     return "error_suppression_interval = 2\nconn_timeout = 0.25\nnode_timeout = 2\n"
 
 
-def _proxy(etc: Path, port: int, memcached_port: int | None, replicas: int) -> str:
+def _tempauth(etc: Path) -> str:
+    """Without memcached, tempauth needs a fernet key to issue tokens (kept with it: harmless)."""
+    return (
+        "[filter:tempauth]\nuse = egg:swift#tempauth\n"
+        + f"user_test_tester = {KEY} .admin\n"
+        + f"fernet_key_k1 = {_fernet_key(etc)}\nactive_fernet_key_id = k1\n\n"
+    )
+
+
+def _proxy(
+    etc: Path, port: int, memcached_port: int | None, replicas: int, keystone: KeystoneAuth | None
+) -> str:
     """account_autocreate: else creating a container 404s; failures: see _failure_handling.
-    Without memcached, tempauth needs a fernet key to issue tokens (kept with it: harmless)."""
-    fernet_key = _fernet_key(etc)
+    Authentication: tempauth, or Keystone's authtoken + keystoneauth with `keystone`."""
     cache = "" if memcached_port is None else "cache "
+    auth = "tempauth" if keystone is None else keystone.pipeline()
     return (
         _common(etc, port)
-        + f"\n[pipeline:main]\npipeline = healthcheck {cache}tempurl tempauth proxy-server\n\n"
+        + f"\n[pipeline:main]\npipeline = healthcheck {cache}tempurl {auth} proxy-server\n\n"
         + "[filter:healthcheck]\nuse = egg:swift#healthcheck\n\n"
         + (
             ""
@@ -82,16 +94,19 @@ def _proxy(etc: Path, port: int, memcached_port: int | None, replicas: int) -> s
             f"memcache_servers = 127.0.0.1:{memcached_port}\n\n"
         )
         + "[filter:tempurl]\nuse = egg:swift#tempurl\nallowed_digests = sha256 sha512\n\n"
-        + "[filter:tempauth]\nuse = egg:swift#tempauth\n"
-        + f"user_test_tester = {KEY} .admin\n"
-        + f"fernet_key_k1 = {fernet_key}\nactive_fernet_key_id = k1\n\n"
+        + (_tempauth(etc) if keystone is None else keystone.filters())
         + "[app:proxy-server]\nuse = egg:swift#proxy\n"
         + "account_autocreate = true\nallow_account_management = true\n"
         + _failure_handling(replicas)
     )
 
 
-def write_config(root: Path, topology: Topology, memcached_port: int | None = None) -> Path:
+def write_config(
+    root: Path,
+    topology: Topology,
+    memcached_port: int | None = None,
+    keystone: KeystoneAuth | None = None,
+) -> Path:
     """Write swift.conf and every server's config under `root/etc`; returns that folder."""
     etc = root / "etc"
     etc.mkdir(parents=True, exist_ok=True)
@@ -100,7 +115,7 @@ def write_config(root: Path, topology: Topology, memcached_port: int | None = No
         "[swift-hash]\nswift_hash_path_prefix = image_repo\nswift_hash_path_suffix = localswift\n\n"
         "[storage-policy:0]\nname = default\ndefault = yes\n"
     )
-    proxy = _proxy(etc, topology.proxy_port, memcached_port, topology.replicas)
+    proxy = _proxy(etc, topology.proxy_port, memcached_port, topology.replicas, keystone)
     (etc / "proxy-server.conf").write_text(proxy)
     for backend in topology.backends:
         devices = backend.devices(root)

@@ -19,9 +19,11 @@ from swiftclient.client import Connection
 
 from image_repo.localswift import LocalSwift, SwiftEndpoint, ensure_swift_installed
 from image_repo.localswift.cluster import free_port
+from image_repo.localswift.keystone import LocalKeystone
 
 REPO = Path(__file__).resolve().parents[2]
 SWIFT_VENV = Path(os.environ.get("IMAGE_REPO_SWIFT_VENV", REPO / ".venv-swift"))
+KEYSTONE_VENV = Path(os.environ.get("IMAGE_REPO_KEYSTONE_VENV", REPO / ".venv-keystone"))
 
 
 @attrs.frozen
@@ -126,6 +128,25 @@ def replicated_swift(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Local
     ensure_swift_installed(SWIFT_VENV)
     with LocalSwift(tmp_path_factory.mktemp("saio3"), SWIFT_VENV, replicas=3) as swift:
         yield swift
+
+
+@attrs.frozen
+class KeystoneSwift:
+    keystone: LocalKeystone
+    swift: LocalSwift
+
+
+@pytest.fixture(scope="session")
+def keystone_swift(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeystoneSwift]:
+    """A real Keystone and a third Swift authenticating through it (authtoken + keystoneauth),
+    started the first time a test asks for them. Tests that stop Keystone start it again."""
+    ensure_swift_installed(SWIFT_VENV, keystone=True)
+    root = tmp_path_factory.mktemp("keystone")
+    with (
+        LocalKeystone(root / "keystone", KEYSTONE_VENV) as keystone,
+        LocalSwift(root / "saio", SWIFT_VENV, keystone=keystone) as swift,
+    ):
+        yield KeystoneSwift(keystone, swift)
 
 
 @pytest.fixture(scope="session")
