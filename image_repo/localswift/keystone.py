@@ -71,7 +71,7 @@ class LocalKeystone:
         (self._root / "log").mkdir(parents=True, exist_ok=True)
         etc.mkdir(exist_ok=True)
         (etc / "keystone.conf").write_text(_config(self._root))
-        if not (self._root / "keystone.db").exists():
+        if not (self._root / "set-up").exists():
             self._run_setup(python, etc / "keystone.conf")
         self._process = spawn(
             [python, "-P", _SERVICE_SCRIPT, "serve", etc, str(self.port), self.access_log],
@@ -85,19 +85,15 @@ class LocalKeystone:
             raise
 
     def _run_setup(self, python: Path, conf: Path) -> None:
-        command: list[str | Path] = [
-            python,
-            "-P",
-            _SERVICE_SCRIPT,
-            "setup",
-            conf,
-            ADMIN_PASSWORD,
-            self.auth_url,
-        ]
+        """Once per data folder; a set-up cut short is redone from an empty database."""
+        (self._root / "keystone.db").unlink(missing_ok=True)
+        (self._root / "provisioned").unlink(missing_ok=True)
+        script: list[str | Path] = [python, "-P", _SERVICE_SCRIPT]
+        command = [*script, "setup", conf, ADMIN_PASSWORD, self.auth_url]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            (self._root / "keystone.db").unlink(missing_ok=True)
             raise RuntimeError(f"keystone set-up failed:\n{done.stderr[-3000:]}")
+        (self._root / "set-up").touch()
 
     def _wait_ready(self, deadline: float) -> None:
         while True:
