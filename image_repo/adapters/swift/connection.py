@@ -51,6 +51,10 @@ class SwiftConnectionPool:
     def connection(self) -> Iterator[Connection]:
         try:
             conn = self._idle.get_nowait()
+            if conn.session is not None:
+                # Take the session's current token (no login while it is valid): a connection
+                # that kept a token revoked since would meet a 401 and log in once more itself.
+                conn.token = None
         except queue.Empty:
             conn = self._factory()
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -64,12 +65,17 @@ class SwiftContainer:
     ) -> str:
         """Store `data` and return its ETag. Swift compares the MD5 sent as ETag with what it
         wrote and refuses a mismatch, so a return means the bytes are stored as sent. A missing
-        container is created and the write tried once more."""
+        container is created and the write tried once more.
+
+        The body goes as a seekable stream (sharing `data`'s buffer), which swiftclient rewinds
+        to send again after a 401 (a revoked or expired token: it logs in anew) or a failure it
+        retries; given bytes, it gives up instead. A retried `If-None-Match: *` whose first
+        attempt did land answers 412: rare, and the client then sees the name taken."""
         md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
 
         def put(conn: Connection) -> str:
             etag = conn.put_object(
-                self.name, obj, data, content_length=len(data), etag=md5,
+                self.name, obj, io.BytesIO(data), content_length=len(data), etag=md5,
                 content_type=content_type, headers=headers,
             )  # fmt: skip
             return str(etag)
