@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
+from image_repo.adapters.swift.circuit_breaker import CircuitBreaker
 from image_repo.adapters.swift.connection import (
     SwiftConnectionPool,
     connection_factory,
@@ -81,4 +82,9 @@ def swift_pool(credentials: SwiftCredentials, config: AppConfig) -> SwiftConnect
     login = login_description(
         credentials.auth_url, credentials.user, credentials.auth_version, credentials.os_options
     )
-    return SwiftConnectionPool(factory, size=config.workers.swift_threads, login=login)
+    return SwiftConnectionPool(
+        factory,
+        size=config.workers.swift_threads,
+        login=login,
+        breaker=CircuitBreaker(config.swift.circuit_open_seconds),
+    )

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from starlette.types import ASGIApp
 
 from image_repo.adapters.http.app import create_app
+from image_repo.adapters.swift.connection import quiet_client_logs
 from image_repo.container.factories import write_tokens
 from image_repo.container.wiring import Container
 from image_repo.domain.errors import StoreLoginError, StoreUnavailableError
@@ -35,6 +36,7 @@ def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> AS
     # The event loop shares the GIL with the Swift and imaging threads; with the default 5 ms
     # switch interval a memory hit could wait that long per hand-over behind a busy thread.
     sys.setswitchinterval(0.0005)
+    quiet_client_logs()
     tokens = write_tokens(config.server)
     if not tokens and not ipaddress.ip_address(_host_ip(config.server.host)).is_loopback:
         logger.warning(

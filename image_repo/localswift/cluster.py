@@ -152,6 +152,14 @@ class LocalSwift:
         signal_group(process, signal.SIGKILL)
         process.wait(timeout=10)
 
+    def freeze_proxy(self) -> None:
+        """SIGSTOP the proxy: it keeps its port and accepts connections but never answers, as
+        a blackholed network does (the clients' timeouts are what is tested)."""
+        signal_group(self._processes["proxy"], signal.SIGSTOP)
+
+    def thaw_proxy(self) -> None:
+        signal_group(self._processes["proxy"], signal.SIGCONT)
+
     def start_storage_server(self, kind: str, index: int, timeout_seconds: float = 30) -> None:
         """Start one storage server again on its port, with its data, and return once its
         /healthcheck answers. The proxy may skip it for up to `error_suppression_interval`

@@ -99,6 +99,12 @@ class SwiftConfig:
     retries: int = option(
         1, "retries of a failed Swift request (kept low: clients wait)", non_negative
     )
+    circuit_open_seconds: float = option(
+        5.0,
+        "after Swift failed to answer, seconds during which calls fail at once (503) instead "
+        "of waiting for it; 0 always waits",
+        non_negative,
+    )
 
 
 @attrs.frozen

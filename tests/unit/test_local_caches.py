@@ -71,6 +71,18 @@ def test_a_file_where_the_cache_folder_should_be_turns_the_tier_off(tmp_path: Pa
     assert cache.problem is not None
 
 
+def test_discarding_a_name_survives_files_that_vanish_while_it_counts(tmp_path: Path) -> None:
+    """A temp file renamed by another worker between listing and stat (here: a dangling link,
+    which lists but cannot be measured) must not turn a DELETE into a 500."""
+    cache = DiskCache(tmp_path, max_bytes=10_000)
+    cache.put(CAT, "k", b"data")
+    folder = next(p for p in (tmp_path / "v1").rglob("k")).parent
+    (folder / ".tmp-123-gone").symlink_to(folder / "renamed-meanwhile")
+    cache.discard_all(CAT)
+    assert cache.get(CAT, "k") is None and not folder.exists()
+    cache.discard_all(DOG)  # nothing cached: nothing to do
+
+
 def test_disk_known_etags_survive_and_ignore_garbage(tmp_path: Path) -> None:
     DiskKnownEtags(tmp_path).put(CAT, "abc")
     assert DiskKnownEtags(tmp_path).get(CAT) == "abc"

@@ -100,8 +100,14 @@ class DiskCache:
             self._warn(f"disk cache write failed ({error}); serving without it")
 
     def discard_all(self, name: ImageName) -> None:
+        """Other workers write into the folder meanwhile: a file listed may be renamed or gone
+        before it is measured, and is then simply not counted."""
         folder = name_folder(self.root, name.value)
-        removed = sum(f.stat().st_size for f in folder.glob("*")) if folder.is_dir() else 0
+        removed = 0
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError), os.scandir(folder) as it:
+            for entry in it:
+                with contextlib.suppress(OSError):
+                    removed += entry.stat().st_size
         shutil.rmtree(folder, ignore_errors=True)
         with self._lock:
             self._stats.bytes -= removed

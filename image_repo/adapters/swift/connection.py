@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import queue
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ import requests
 from keystoneauth1 import exceptions as keystone_errors
 from swiftclient.client import ClientException, Connection
 
+from image_repo.adapters.swift.circuit_breaker import CircuitBreaker
 from image_repo.adapters.swift.keystone import (
     describe_login,
     keystone_session,
@@ -38,14 +40,20 @@ _REFUSED_LOGINS = (
 class SwiftConnectionPool:
     """swiftclient's Connection is not thread-safe but keeps its token and HTTP session, so each
     worker thread borrows one instead of logging in per request. `login` says who logs in
-    where (never the secret), for the message of a refused login."""
+    where (never the secret), for the message of a refused login; `breaker` is shared by every
+    container on the pool (one Swift behind them all)."""
 
     def __init__(
-        self, factory: Callable[[], Connection], size: int, login: str = "the Swift account"
+        self,
+        factory: Callable[[], Connection],
+        size: int,
+        login: str = "the Swift account",
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self._factory = factory
         self._idle: queue.LifoQueue[Connection] = queue.LifoQueue(maxsize=size)
         self.login = login
+        self.breaker = breaker or CircuitBreaker(open_seconds=0)
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
@@ -169,3 +177,11 @@ def login_description(
     if uses_keystone(auth_version):
         return describe_login(auth_url, user, os_options)
     return f"user {user} at {auth_url}"
+
+
+def quiet_client_logs() -> None:
+    """swiftclient logs every request that did not succeed at INFO as a `curl` command line
+    with its headers (the auth token cut short among them) and the response: a cache-container
+    miss alone is four lines. A 404 is an expected answer here and no token, whole or cut, may
+    reach a log, so only its warnings are kept; our own lines say what failed."""
+    logging.getLogger("swiftclient").setLevel(logging.WARNING)

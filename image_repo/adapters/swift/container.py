@@ -10,7 +10,12 @@ from typing import Any, TypeVar
 from swiftclient.client import Connection
 
 from image_repo.adapters.swift.connection import SwiftConnectionPool, translated_errors
-from image_repo.domain.errors import ImageNotFoundError, StoreUnavailableError
+from image_repo.domain.errors import (
+    ImageNotFoundError,
+    ImageRepoError,
+    StoreLoginError,
+    StoreUnavailableError,
+)
 
 MAX_PAGE_SIZE = 10_000  # the most entries Swift returns in one listing page
 
@@ -146,8 +151,24 @@ class SwiftContainer:
         return f"{self._request('logging in to', 'the object store', storage_url)}/{self.name}"
 
     def _request(self, action: str, subject: str, request: Callable[[Connection], _T]) -> _T:
-        with translated_errors(action, subject, self._pool.login), self._pool.connection() as conn:
-            return request(conn)
+        breaker = self._pool.breaker
+        breaker.check(f"{action} {subject}")
+        try:
+            with (
+                translated_errors(action, subject, self._pool.login),
+                self._pool.connection() as conn,
+            ):
+                result = request(conn)
+        except StoreLoginError:
+            raise  # Swift answered: refusing credentials is not an outage
+        except StoreUnavailableError:
+            breaker.failed()
+            raise
+        except ImageRepoError:
+            breaker.answered()  # a 404 or 412 is an answer
+            raise
+        breaker.answered()
+        return result
 
 
 def _newest(newest: bool) -> dict[str, str]:
