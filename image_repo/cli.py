@@ -1,4 +1,5 @@
-"""The `image_repo` command: serve, print the configuration template, run a local Swift."""
+"""The `image_repo` command: serve, print the configuration template, sign URLs, run a local
+Swift."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import uvicorn
 from image_repo.bulk_upload import run_bulk_upload
 from image_repo.container import build_app, install_url_key
 from image_repo.domain.errors import ImageRepoError
+from image_repo.domain.url_signatures import UrlSignatures
 from image_repo.logging_setup import configure_logging
 from image_repo.settings import AppConfig, ConfigError, load_config, render_template
 
@@ -37,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
         "set-url-key",
         help="set swift.url_key as the TempURL key of the cache container, and check it",
     )
+    sign = commands.add_parser(
+        "sign", help="print PATH with its sig added, under the first server.url_signing_keys"
+    )
+    sign.add_argument("path", help="e.g. '/images/a/b?xsize=100'")
     upload = commands.add_parser(
         "upload", help="upload a folder tree through a running server's HTTP API"
     )
@@ -74,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.yaml:
         print("-Y prints the template: use -Yt", file=sys.stderr)
         return 2
+    if args.command == "sign":
+        return _sign(config, args.path)
     configure_logging(config.server.log_level, as_json=config.server.log_json)
     if args.command == "set-url-key":
         return _set_url_key(config, os.environ)
@@ -97,6 +105,17 @@ def _serve(config: AppConfig, environ: Mapping[str, str]) -> int:
         access_log=False,
         timeout_graceful_shutdown=30,
     )
+    return 0
+
+
+def _sign(config: AppConfig, path: str) -> int:
+    if not path.startswith("/images"):
+        print("PATH starts with /images, as the server sees it", file=sys.stderr)
+        return 2
+    if not config.server.url_signing_keys:
+        print("server.url_signing_keys is empty: there is no key to sign with", file=sys.stderr)
+        return 2
+    print(UrlSignatures(config.server.url_signing_keys).sign(path))
     return 0
 
 

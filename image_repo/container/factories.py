@@ -13,7 +13,9 @@ from image_repo.adapters.swift.connection import (
 )
 from image_repo.application.ports import ImageProcessor
 from image_repo.domain.derivation import DerivationDefaults
+from image_repo.domain.errors import InvalidParameterError
 from image_repo.domain.formats import ImageFormat
+from image_repo.domain.request import Presets
 from image_repo.settings import (
     AppConfig,
     ConfigError,
@@ -38,6 +40,19 @@ def derivation_defaults(images: ImagesConfig) -> DerivationDefaults:
         background=images.background.removeprefix("#").lower(),
         strip_metadata=images.strip_metadata,
     )
+
+
+def presets(images: ImagesConfig, available: frozenset[ImageFormat]) -> Presets:
+    """Checked again against the formats this server can write (avif depends on Pillow)."""
+    try:
+        return Presets.parse(
+            images.presets,
+            is_exclusive=images.only_presets,
+            max_dimension=images.max_dimension,
+            available=available,
+        )
+    except InvalidParameterError as error:
+        raise ConfigError(f"images.presets: {error}") from error
 
 
 def image_processor(name: str, max_concurrent: int, prepared_cache_bytes: int) -> ImageProcessor:

@@ -34,10 +34,12 @@ from image_repo.application.upload_image import UploadImage
 from image_repo.container.factories import (
     derivation_defaults,
     image_processor,
+    presets,
     swift_pool,
     write_tokens,
 )
 from image_repo.domain.limits import ImageLimits
+from image_repo.domain.url_signatures import UrlSignatures
 from image_repo.settings import AppConfig, resolve_credentials
 
 # Two threads keep a disk fsync and a PUT to the cache container going at once.
@@ -156,15 +158,18 @@ class Container(containers.DeclarativeContainer):
         ),
         delete=providers.Singleton(DeleteImage, original_store, derived_store, tiered_cache, etags),
     )
+    output_formats = providers.Singleton(writable_formats)
     http_settings = providers.Singleton(
         HttpSettings,
         max_upload_bytes=config.provided.images.max_upload_bytes,
         max_dimension=config.provided.images.max_dimension,
-        output_formats=providers.Callable(writable_formats),
+        output_formats=output_formats,
         defaults=providers.Callable(derivation_defaults, config.provided.images),
         cache_max_age_seconds=config.provided.cache.original_ttl_seconds,
         write_tokens=providers.Callable(write_tokens, config.provided.server),
         max_zip_bytes=config.provided.images.max_zip_bytes,
+        presets=providers.Callable(presets, config.provided.images, output_formats),
+        signatures=providers.Callable(UrlSignatures, config.provided.server.url_signing_keys),
     )
     endpoints = providers.Singleton(ImageEndpoints, use_cases, blocking_pool, http_settings)
     # wraps the Starlette app: called with it by create_app

@@ -51,6 +51,12 @@ class UnauthorizedError(ImageRepoError):
     public_message = "a valid bearer token is required for writes"
 
 
+class SignatureRequiredError(ImageRepoError):
+    """A read without a valid `sig`, where signed URLs are configured (SPEC §8)."""
+
+    public_message = "this URL needs a valid sig parameter"
+
+
 class UnsupportedImageError(ImageRepoError):
     """The bytes are not an image of a format the service accepts."""
 

@@ -1,8 +1,10 @@
-"""The query modifiers of a GET (SPEC §3), parsed strictly into one record."""
+"""The query modifiers of a GET (SPEC §3) and presets of them (SPEC §8), parsed strictly."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from urllib.parse import parse_qsl
 
 import attrs
 
@@ -16,8 +18,11 @@ KIND_NAMES: dict[str, ImageFormat] = {
     "jpg": ImageFormat.JPEG,
     **{image_format.value: image_format for image_format in OUTPUT_FORMATS},
 }
-IMAGE_PARAMETERS = ("kind", "xsize", "ysize", "thumbnail", "meta", "url", "regex", "zip")
-LIST_PARAMETERS = ("regex",)
+# What shapes the derived image: what a preset may set, and what only_presets refuses.
+MODIFIERS = ("kind", "xsize", "ysize", "thumbnail")
+# `sig` is checked (or not needed) before parsing, by the HTTP adapter; here it is only allowed.
+IMAGE_PARAMETERS = (*MODIFIERS, "meta", "url", "regex", "zip", "preset", "sig")
+LIST_PARAMETERS = ("regex", "sig")
 
 
 @attrs.frozen
@@ -32,6 +37,22 @@ class ImageRequest:
     wants_url: bool = False
     regex: str | None = None
     force_zip: bool = False
+
+
+def parse_query(query: bytes) -> dict[str, str]:
+    """Query parameters decoded strictly; a parameter given twice is ambiguous, so refused."""
+    try:
+        pairs = parse_qsl(
+            query.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="strict"
+        )
+    except UnicodeDecodeError as error:
+        raise InvalidParameterError("the query string is not valid UTF-8") from error
+    params: dict[str, str] = {}
+    for key, value in pairs:
+        if key in params:
+            raise InvalidParameterError(f"parameter {key} is given more than once")
+        params[key] = value
+    return params
 
 
 def parse_bool(name: str, raw: str) -> bool:
@@ -67,11 +88,73 @@ def reject_unknown(params: Mapping[str, str], allowed: tuple[str, ...]) -> None:
         )
 
 
+@attrs.frozen
+class Presets:
+    """Named sets of modifiers (`images.presets`). With `is_exclusive` (`images.only_presets`)
+    a client can ask for nothing but them, so the number of variants of an image is bounded
+    by configuration rather than by whoever sends requests."""
+
+    queries: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict, hash=False)
+    is_exclusive: bool = False
+
+    @classmethod
+    def parse(
+        cls,
+        raw: Mapping[str, str],
+        *,
+        is_exclusive: bool = False,
+        max_dimension: int,
+        available: frozenset[ImageFormat],
+    ) -> Presets:
+        """Each query parsed and checked as a request would be; the error names the preset."""
+        queries: dict[str, Mapping[str, str]] = {}
+        for name, query in raw.items():
+            try:
+                if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+                    raise InvalidParameterError("a name is ASCII letters, digits, - and _")
+                params = parse_query(query.encode("utf-8"))
+                reject_unknown(params, MODIFIERS)
+                parse_image_request(params, max_dimension=max_dimension, available=available)
+            except InvalidParameterError as error:
+                raise InvalidParameterError(f"preset {name!r}: {error.detail}") from error
+            queries[name] = params
+        return cls(queries, is_exclusive)
+
+    def expand(self, params: Mapping[str, str]) -> Mapping[str, str]:
+        """The preset's modifiers under the ones given beside it (those win)."""
+        if self.is_exclusive:
+            refused = sorted(set(params) & set(MODIFIERS))
+            if refused:
+                raise InvalidParameterError(
+                    f"only presets are served here (preset=NAME), not {', '.join(refused)}; "
+                    f"presets: {self._known()}"
+                )
+        name = params.get("preset")
+        if name is None:
+            return params
+        preset = self.queries.get(name)
+        if preset is None:
+            raise InvalidParameterError(f"unknown preset {name!r}; presets: {self._known()}")
+        given = {key: value for key, value in params.items() if key != "preset"}
+        return {**preset, **given}
+
+    def _known(self) -> str:
+        return ", ".join(sorted(self.queries)) or "(none configured)"
+
+
+NO_PRESETS = Presets()
+
+
 def parse_image_request(
-    params: Mapping[str, str], *, max_dimension: int, available: frozenset[ImageFormat]
+    params: Mapping[str, str],
+    *,
+    max_dimension: int,
+    available: frozenset[ImageFormat],
+    presets: Presets = NO_PRESETS,
 ) -> ImageRequest:
     """Every value checked; an unknown parameter is an error, not ignored, so typos surface."""
     reject_unknown(params, IMAGE_PARAMETERS)
+    params = presets.expand(params)
     request = ImageRequest(
         kind=parse_kind(params["kind"], available) if "kind" in params else None,
         xsize=parse_size("xsize", params["xsize"], max_dimension) if "xsize" in params else None,

@@ -36,6 +36,10 @@ def _is_tuple(annotation: object) -> bool:
     return isinstance(origin, type) and issubclass(origin, tuple)
 
 
+def _is_dict(annotation: object) -> bool:
+    return typing.get_origin(annotation) is dict
+
+
 def _converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     converter.register_structure_hook(str, _strict(str, lambda v: isinstance(v, str)))
@@ -58,6 +62,22 @@ def _converter() -> cattrs.Converter:
         return tuple(converter.structure(v, t) for v, t in zip(value, item_types, strict=True))
 
     converter.register_structure_hook_func(_is_tuple, tuple_hook)
+
+    def mapping_hook(value: object, mapping_type: type) -> dict[Any, Any]:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"expected a mapping, got {type(value).__name__}")
+        key_type, value_type = typing.get_args(mapping_type)
+        structured = {}
+        for key, item in value.items():
+            try:
+                structured[converter.structure(key, key_type)] = converter.structure(
+                    item, value_type
+                )
+            except TypeError as error:
+                raise TypeError(f"{key}: {error}") from error
+        return structured
+
+    converter.register_structure_hook_func(_is_dict, mapping_hook)
 
     def section_factory(cls: type) -> Callable[[object, type], Any]:
         structure: Callable[[Any, type], Any] = make_dict_structure_fn(

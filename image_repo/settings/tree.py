@@ -7,6 +7,10 @@ from typing import Any
 
 import attrs
 
+from image_repo.domain.errors import InvalidParameterError
+from image_repo.domain.request import Presets
+from image_repo.domain.spec import OUTPUT_FORMATS
+
 MIB = 1 << 20
 GIB = 1 << 30
 
@@ -37,6 +41,25 @@ def _size_pair(
         raise ValueError(f"{attribute.name} must be [width, height] of positive integers")
 
 
+def _non_empty_items(
+    _instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
+) -> None:
+    if not all(value):
+        raise ValueError(f"{attribute.name} must not hold an empty string")
+
+
+def _presets(
+    instance: ImagesConfig, attribute: attrs.Attribute[dict[str, str]], value: dict[str, str]
+) -> None:
+    """Checked as requests would be (the formats this Pillow writes are checked at start)."""
+    try:
+        Presets.parse(
+            value, max_dimension=instance.max_dimension, available=frozenset(OUTPUT_FORMATS)
+        )
+    except InvalidParameterError as error:
+        raise ValueError(f"{attribute.name} must be valid queries of modifiers: {error}") from error
+
+
 @attrs.frozen
 class ServerConfig:
     host: str = option("127.0.0.1", "address to listen on (a non-loopback address exposes writes)")
@@ -49,6 +72,12 @@ class ServerConfig:
         (), "bearer tokens that may PUT and DELETE; empty: writes are open"
     )
     write_tokens_file: str = option("", "file with one write token per line, added to write_tokens")
+    url_signing_keys: tuple[str, ...] = option(
+        (),
+        "keys of signed URLs: every GET/HEAD under /images needs sig= (image_repo sign PATH "
+        "signs with the first; any verifies); empty: reads need no signature",
+        _non_empty_items,
+    )
 
 
 @attrs.frozen
@@ -178,6 +207,19 @@ class ImagesConfig:
     max_zip_images: int = option(100, "most images one regex request may return", positive)
     max_zip_bytes: int = option(512 * MIB, "most bytes of images in one zip", positive)
     max_regex_bytes: int = option(1000, "longest regex accepted", positive)
+    presets: dict[str, str] = attrs.field(
+        factory=dict,
+        hash=False,  # a dict: frozen, but not hashable
+        validator=_presets,
+        metadata={
+            "doc": "named modifier sets for preset=NAME, e.g. {thumb: 'thumbnail=true&kind=webp'}; "
+            "modifiers given beside preset win"
+        },
+    )
+    only_presets: bool = option(
+        False,
+        "refuse every image modifier but preset (meta, url, zip, regex and sig stay allowed)",
+    )
 
 
 @attrs.frozen

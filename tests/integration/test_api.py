@@ -280,3 +280,39 @@ def test_one_json_access_line_per_request(
         ("GET", f"/images/{unique}/missing", 404),
     ]
     assert access[1]["bytes"] == len(made.content) and access[1]["duration_ms"] > 0
+
+
+def test_every_response_says_nosniff(client: httpx.Client, unique: str) -> None:
+    """Upload, derived, memory hit, 304, zip, listing, errors and the service routes (SPEC §8)."""
+    uploads = [
+        client.put(f"/images/{unique}/n/{i}.jpg", content=jpeg_with_gps(64, 48)) for i in "ab"
+    ]
+    made = client.get(f"/images/{unique}/n/a", params={"xsize": "20"})
+    hit = client.get(f"/images/{unique}/n/a", params={"xsize": "20"})
+    assert (made.headers["x-cache"], hit.headers["x-cache"]) == ("derived", "memory")
+    not_modified = client.get(
+        f"/images/{unique}/n/a", params={"xsize": "20"}, headers={"If-None-Match": "*"}
+    )
+    archive = client.get(f"/images/{unique}/n", params={"regex": "."})
+    assert archive.headers["content-type"] == "application/zip"
+    responses = [
+        *uploads,
+        made,
+        hit,
+        client.head(f"/images/{unique}/n/a", params={"xsize": "20"}),
+        not_modified,
+        archive,
+        client.get("/images", params={"regex": f"^{unique}/"}),
+        client.get(f"/images/{unique}/absent"),
+        client.get(f"/images/{unique}/n/a", params={"xsize": "0"}),
+        client.get("/nowhere"),
+        client.post("/images/x"),
+        client.get("/healthz"),
+        client.get("/metrics"),
+        client.get("/openapi.json"),
+    ]
+    assert [r.status_code for r in responses] == [
+        201, 201, 200, 200, 200, 304, 200, 200, 404, 400, 404, 405, 200, 200, 200
+    ]  # fmt: skip
+    for response in responses:
+        assert response.headers["x-content-type-options"] == "nosniff", response.request.url

@@ -22,6 +22,7 @@ from image_repo.adapters.http.observability import (
     metrics_endpoint,
 )
 from image_repo.adapters.http.openapi import OPENAPI
+from image_repo.adapters.http.security_headers import SecurityHeaders
 
 
 class AnyPathConvertor(Convertor[str]):
@@ -53,7 +54,7 @@ def create_app(
     access_sink: AccessSink | None = None,
 ) -> ASGIApp:
     """`front` wraps Starlette (MemoryHits answers memory hits there); RequestObserver sees
-    every request."""
+    every request, and SecurityHeaders adds its headers to every response."""
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "alive"})
@@ -87,4 +88,4 @@ def create_app(
     ]
     handlers: Any = exception_handlers()
     application = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
-    return RequestObserver(front(application), access_sink)
+    return SecurityHeaders(RequestObserver(front(application), access_sink))

@@ -23,6 +23,7 @@ ERROR_TABLE: dict[type[errors.ImageRepoError], tuple[int, str]] = {
     errors.EmptyUploadError: (400, "empty_upload"),
     errors.CorruptImageError: (400, "corrupt_image"),
     errors.UnauthorizedError: (401, "unauthorized"),
+    errors.SignatureRequiredError: (403, "signature_required"),
     errors.UnsupportedImageError: (415, "unsupported_media_type"),
     errors.TooLargeError: (413, "too_large"),
     errors.UploadTooLargeError: (413, "upload_too_large"),

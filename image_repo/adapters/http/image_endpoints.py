@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from image_repo.adapters.http.blocking import BlockingPool
 from image_repo.adapters.http.image_responses import image_response
 from image_repo.adapters.http.json_bodies import meta_body, url_body
+from image_repo.adapters.http.read_access import ReadAccess
 from image_repo.adapters.http.request_parsing import image_name, query_params
 from image_repo.adapters.http.write_access import WriteAccess
 from image_repo.adapters.http.zip_stream import ZipStreamWriter
@@ -29,11 +30,14 @@ from image_repo.domain.listing import ListedImage
 from image_repo.domain.names import ImageName
 from image_repo.domain.request import (
     LIST_PARAMETERS,
+    NO_PRESETS,
     ImageRequest,
+    Presets,
     parse_image_request,
     reject_unknown,
 )
 from image_repo.domain.spec import Spec
+from image_repo.domain.url_signatures import UrlSignatures
 
 LIST_BATCH = 1000  # names pulled per trip to the pool while streaming a listing
 
@@ -47,6 +51,8 @@ class HttpSettings:
     cache_max_age_seconds: int
     write_tokens: tuple[str, ...] = ()
     max_zip_bytes: int = 512 << 20
+    presets: Presets = NO_PRESETS
+    signatures: UrlSignatures = attrs.field(factory=UrlSignatures)
 
 
 @attrs.frozen
@@ -68,8 +74,10 @@ class ImageEndpoints:
         self._pool = pool
         self._settings = settings
         self._write_access = WriteAccess(settings.write_tokens)
+        self._read_access = ReadAccess(settings.signatures, self._write_access)
 
     async def list_images(self, request: Request) -> Response:
+        self._read_access.check(request)
         params = query_params(request)
         reject_unknown(params, LIST_PARAMETERS)
         images = await self._pool.run(self._use_cases.list.execute, params.get("regex"))
@@ -85,11 +93,13 @@ class ImageEndpoints:
         yield b"]" if separator == b"," else b"[]"
 
     async def get_image(self, request: Request) -> Response:
+        self._read_access.check(request)
         name, path_format = image_name(request)
         wanted = parse_image_request(
             query_params(request),
             max_dimension=self._settings.max_dimension,
             available=self._settings.output_formats,
+            presets=self._settings.presets,
         )
         spec = spec_for(wanted, path_format, self._settings.defaults)
         if wanted.regex is None:

@@ -4,7 +4,8 @@ Repeated GETs of one derived image are most of an image server's traffic, and fo
 framework's layers (routing regexes, Request objects, exception middleware, Response objects)
 cost more than the lookup itself. This front answers such a request with two ASGI messages,
 on the event loop, and hands everything else, unchanged, to the application behind it: a
-miss, a regex, meta or url, or anything to refuse (the full route gives the 4xx)."""
+miss, a regex, meta or url, or anything to refuse (the full route gives the 4xx, and the 403
+of a URL without its signature)."""
 
 from __future__ import annotations
 
@@ -16,19 +17,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from image_repo.adapters.http.image_endpoints import HttpSettings
 from image_repo.adapters.http.image_responses import ImageAnswer, content_disposition, image_answer
-from image_repo.adapters.http.request_parsing import (
-    IMAGES_PREFIX,
-    image_name_of,
-    parse_query,
-    raw_path_of,
-)
+from image_repo.adapters.http.request_parsing import IMAGES_PREFIX, image_name_of, raw_path_of
 from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.tiered_cache import TieredCache
 from image_repo.domain.derivation import spec_for
 from image_repo.domain.errors import ImageRepoError
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.names import ImageName
-from image_repo.domain.request import parse_image_request
+from image_repo.domain.request import parse_image_request, parse_query
 from image_repo.domain.spec import Spec
 
 _READS = frozenset({"GET", "HEAD"})
@@ -109,12 +105,19 @@ class MemoryHits:
         return key
 
     def _parse_target(self, raw_path: bytes, query: bytes) -> ImageTarget | None:
+        """None for what the full route must answer, an unsigned request included (it gives
+        the 403, or serves a write token's holder). Being memoised with the parse, a hot
+        signed URL costs its HMAC once, not per hit: the answer is a function of the bytes."""
+        signatures = self._settings.signatures
+        if signatures.is_required and not signatures.verify(raw_path, query):
+            return None
         try:
             name, path_format = image_name_of(raw_path)
             wanted = parse_image_request(
                 parse_query(query),
                 max_dimension=self._settings.max_dimension,
                 available=self._settings.output_formats,
+                presets=self._settings.presets,
             )
         except ImageRepoError:
             return None

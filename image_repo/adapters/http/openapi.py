@@ -50,6 +50,18 @@ _REGEX = {
     "description": "RE2 search over names (on a path: over the rest of the name below it)",
     "schema": {"type": "string"},
 }
+_SIG = {
+    "name": "sig",
+    "in": "query",
+    "required": False,
+    "description": (
+        "Required when server.url_signing_keys is set (else 403), unless a write token is sent: "
+        "base64url without padding of HMAC-SHA256(key, message), the message being the path as "
+        "sent from /images, then '?' and the other parameters as sent, when there are any"
+    ),
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]*$"},
+}
+_FORBIDDEN = _error("Signed URLs are configured and sig is missing or does not match")
 _IMAGE_BODIES = {
     media: {"schema": {"type": "string", "format": "binary"}}
     for media in (
@@ -94,7 +106,8 @@ _GET_RESPONSES: dict[str, Any] = {
         },
     },
     "304": {"description": "Not modified (If-None-Match)"},
-    "400": _error("Invalid name or parameter"),
+    "400": _error("Invalid name or parameter, or an unknown preset (the detail lists them)"),
+    "403": _FORBIDDEN,
     "404": _error("No such image, or no regex match"),
     "413": _error("More matches than images.max_zip_images, or an original over the limits"),
     "503": _unavailable(),
@@ -118,6 +131,17 @@ _GET_PARAMETERS = [
     {"name": "url", **_bool("JSON temporary Swift URL instead of the image")},
     {"name": "zip", **_bool("With regex: always a zip")},
     _REGEX,
+    {
+        "name": "preset",
+        "in": "query",
+        "required": False,
+        "description": (
+            "A named set of modifiers from images.presets; modifiers given beside it win. "
+            "With images.only_presets, kind, xsize, ysize and thumbnail are refused (400)"
+        ),
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
+    },
+    _SIG,
 ]
 _WRITE_ERRORS = {
     "400": _error("Invalid name, empty body or a corrupt image"),
@@ -136,7 +160,7 @@ OPENAPI: dict[str, Any] = {
         "/images": {
             "get": {
                 "summary": "List image names, in Swift's order, streamed",
-                "parameters": [_REGEX],
+                "parameters": [_REGEX, _SIG],
                 "responses": {
                     "200": {
                         "description": "Names",
@@ -147,6 +171,7 @@ OPENAPI: dict[str, Any] = {
                         },
                     },
                     "400": _error("Invalid regex or parameter"),
+                    "403": _FORBIDDEN,
                     "503": _unavailable(),
                 },
             }

@@ -5,14 +5,15 @@ building a Starlette Request."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, unquote_to_bytes
+from urllib.parse import unquote_to_bytes
 
 from starlette.requests import Request
 from starlette.types import Scope
 
-from image_repo.domain.errors import InvalidNameError, InvalidParameterError
+from image_repo.domain.errors import InvalidNameError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.names import ImageName
+from image_repo.domain.request import parse_query
 
 IMAGES_PREFIX = b"/images/"
 
@@ -40,25 +41,6 @@ def image_name_of(raw_path: bytes) -> tuple[ImageName, ImageFormat | None]:
 
 def image_name(request: Request) -> tuple[ImageName, ImageFormat | None]:
     return image_name_of(raw_path_of(request.scope))
-
-
-def parse_query(query_string: bytes) -> dict[str, str]:
-    """Query parameters decoded strictly; a parameter given twice is ambiguous, so refused."""
-    try:
-        pairs = parse_qsl(
-            query_string.decode("latin-1"),
-            keep_blank_values=True,
-            encoding="utf-8",
-            errors="strict",
-        )
-    except UnicodeDecodeError as error:
-        raise InvalidParameterError("the query string is not valid UTF-8") from error
-    params: dict[str, str] = {}
-    for key, value in pairs:
-        if key in params:
-            raise InvalidParameterError(f"parameter {key} is given more than once")
-        params[key] = value
-    return params
 
 
 def query_params(request: Request) -> dict[str, str]:

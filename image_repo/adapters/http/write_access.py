@@ -26,7 +26,15 @@ class WriteAccess:
         scheme, _, presented = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not presented.strip():
             raise UnauthorizedError("send Authorization: Bearer <token> to write")
+        if not self._is_valid(presented):
+            raise UnauthorizedError("the bearer token is not valid")
+
+    def has_valid_token(self, request: Request) -> bool:
+        """A configured token is presented (False when none is configured)."""
+        scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and bool(presented.strip()) and self._is_valid(presented)
+
+    def _is_valid(self, presented: str) -> bool:
         candidate = presented.strip().encode()
         matches = [hmac.compare_digest(candidate, token) for token in self._tokens]
-        if not any(matches):
-            raise UnauthorizedError("the bearer token is not valid")
+        return any(matches)
