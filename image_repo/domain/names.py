@@ -16,6 +16,13 @@ def _is_control(char: str) -> bool:
     return code < 0x20 or 0x7F <= code <= 0x9F
 
 
+# Bidirectional formatting (LRE..RLO, LRI..PDI, LRM, RLM, ALM) makes a name display as
+# another ("gpj.exe" shown as "exe.jpg"); line and paragraph separators break lines in logs
+# and listings as a newline would.
+_DECEPTIVE = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_LINE_BREAKING = frozenset("\u2028\u2029\x85")
+
+
 def check_name_rules(value: str) -> None:
     """Raise InvalidNameError naming the first rule `value` breaks (checked in a fixed order)."""
     if not value:
@@ -28,6 +35,10 @@ def check_name_rules(value: str) -> None:
         raise InvalidNameError("the name contains a control character")
     if "\\" in value:
         raise InvalidNameError("the name contains a backslash")
+    if any(c in _DECEPTIVE for c in value):
+        raise InvalidNameError("the name contains a bidirectional formatting character")
+    if any(c in _LINE_BREAKING for c in value):
+        raise InvalidNameError("the name contains a line or paragraph separator")
     for segment in value.split("/"):
         if segment == "":
             raise InvalidNameError("the name has an empty segment (leading, trailing or '//')")

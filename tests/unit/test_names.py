@@ -139,3 +139,18 @@ def test_absolute_paths_are_refused(rest: str) -> None:
 def test_overlong_names_are_refused(length: int) -> None:
     with pytest.raises(InvalidNameError, match="longer than 1000"):
         ImageName.parse("x" * length)
+
+
+@pytest.mark.parametrize(
+    ("raw", "rule"),
+    [
+        ("photos/gpj\u202e.exe", "bidirectional"),
+        ("a\u2066b", "bidirectional"),
+        ("a\u200fb", "bidirectional"),
+        ("line\u2028break", "line or paragraph separator"),
+        ("para\u2029graph", "line or paragraph separator"),
+    ],
+)
+def test_names_that_display_as_other_names_are_refused(raw: str, rule: str) -> None:
+    with pytest.raises(InvalidNameError, match=rule):
+        ImageName.parse(raw)
