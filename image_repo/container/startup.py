@@ -77,7 +77,6 @@ def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> AS
 
     return create_app(
         container.endpoints(),
-        pool,
         readiness=readiness,
         front=lambda app: container.memory_hits(app),
         on_shutdown=shut_down,

@@ -13,7 +13,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from image_repo.adapters.http.blocking import BlockingPool
 from image_repo.adapters.http.errors import exception_handlers
 from image_repo.adapters.http.image_endpoints import ImageEndpoints
 from image_repo.adapters.http.observability import (
@@ -22,6 +21,7 @@ from image_repo.adapters.http.observability import (
     metrics_endpoint,
 )
 from image_repo.adapters.http.openapi import OPENAPI
+from image_repo.adapters.http.readiness import ReadinessCheck, ReadinessProbe
 from image_repo.adapters.http.security_headers import SecurityHeaders
 
 
@@ -40,14 +40,9 @@ class AnyPathConvertor(Convertor[str]):
 
 register_url_convertor("anypath", AnyPathConvertor())
 
-# component -> problem (None when fine). Only "swift" makes the server not ready: a disk tier
-# that cannot be written degrades speed, not correctness, so it is reported, not a 503.
-ReadinessProbe = Callable[[], dict[str, str | None]]
-
 
 def create_app(
     endpoints: ImageEndpoints,
-    pool: BlockingPool,
     readiness: ReadinessProbe,
     front: Callable[[ASGIApp], ASGIApp] = lambda app: app,
     on_shutdown: Callable[[], None] = lambda: None,
@@ -59,8 +54,12 @@ def create_app(
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "alive"})
 
+    readiness_check = ReadinessCheck(readiness)
+
     async def readyz(_request: Request) -> Response:
-        problems = await pool.run(readiness)
+        problems = await readiness_check.problems()
+        # Only "swift" makes the server not ready: a disk tier that cannot be written degrades
+        # speed, not correctness, so it is reported, not a 503.
         checks = {component: problem or "ok" for component, problem in problems.items()}
         if problems.get("swift") is None:
             return JSONResponse({"status": "ready", "checks": checks})
@@ -73,6 +72,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
+        readiness_check.close()
         on_shutdown()
 
     routes = [
