@@ -28,8 +28,11 @@ from image_repo.domain.request import parse_image_request, parse_query
 from image_repo.domain.spec import Spec
 
 _READS = frozenset({"GET", "HEAD"})
-# Parsed (path, query) pairs and built keys remembered for hot images; a few hundred bytes each.
+# Parsed (path, query) pairs and built keys remembered for hot images. Only requests up to
+# MEMO_REQUEST_BYTES are remembered, so the memo holds at most ~4096 x 2.5 KiB whatever junk
+# queries arrive; longer ones are parsed each time (a real image URL is far shorter).
 TARGETS_REMEMBERED = 4096
+MEMO_REQUEST_BYTES = 2048
 
 
 @attrs.frozen
@@ -74,7 +77,10 @@ class MemoryHits:
     def answer(
         self, raw_path: bytes, query: bytes, if_none_match: str | None
     ) -> ImageAnswer | None:
-        target = self._target(raw_path, query)
+        if len(raw_path) + len(query) > MEMO_REQUEST_BYTES:
+            target = self._parse_target(raw_path, query)
+        else:
+            target = self._target(raw_path, query)
         if target is None:
             return None
         etag = self._etags.trusted(target.name)
