@@ -152,8 +152,8 @@ class InMemoryDerivedStore:
     def put(self, key: DerivedImageKey, image: DerivedImage) -> None:
         self.objects[str(key)] = image.data
 
-    def contains(self, key: DerivedImageKey) -> bool:
-        return str(key) in self.objects
+    def holds(self, key: DerivedImageKey, image: DerivedImage) -> bool:
+        return self.objects.get(str(key)) == image.data
 
     def delete_all(self, name: ImageName) -> int:
         doomed = [k for k in self.objects if DerivedImageKey.parse(k).name == name]

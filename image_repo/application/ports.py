@@ -73,11 +73,16 @@ class ImageProcessor(Protocol):
 class DerivedStore(Protocol):
     """Derived images kept in the object store (the Swift cache container)."""
 
-    def get(self, key: DerivedImageKey) -> bytes | None: ...
+    def get(self, key: DerivedImageKey) -> bytes | None:
+        """The bytes this service stored under `key`, or None (also for anything else found
+        there: others may be able to write into the store)."""
+        ...
 
     def put(self, key: DerivedImageKey, image: DerivedImage) -> None: ...
 
-    def contains(self, key: DerivedImageKey) -> bool: ...
+    def holds(self, key: DerivedImageKey, image: DerivedImage) -> bool:
+        """True when the store holds exactly `image` under `key`, as this service stored it."""
+        ...
 
     def delete_all(self, name: ImageName) -> int:
         """Remove every derivative of `name`, whatever its original's ETag."""

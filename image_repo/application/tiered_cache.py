@@ -40,7 +40,8 @@ class TieredCache:
     served for other bytes; a write that lands after its image was deleted stays unreachable.
 
     `shared_enabled` false keeps ordinary derivations out of the cache container (reads and
-    writes); durable writes still go there."""
+    writes), and one over `shared_max_bytes` is kept only locally, so that tier stays bounded
+    whatever sizes are asked for; durable writes (temporary URLs) always go there."""
 
     def __init__(
         self,
@@ -50,6 +51,7 @@ class TieredCache:
         metrics: FetchMetrics,
         write_behind: WriteBehind,
         shared_enabled: bool = True,
+        shared_max_bytes: int = 16 << 20,
     ) -> None:
         self._memory = memory
         self._disk = disk
@@ -57,6 +59,7 @@ class TieredCache:
         self._metrics = metrics
         self._write_behind = write_behind
         self._shared_enabled = shared_enabled
+        self._shared_max_bytes = shared_max_bytes
 
     def in_memory(self, key: DerivedImageKey) -> bytes | None:
         """The memory tier alone, no I/O: for answers made on the event loop."""
@@ -94,13 +97,13 @@ class TieredCache:
         self._keep_locally(key.name, key.digest(), image.data)
         if durable:
             self._shared.put(key, image)
-        elif self._shared_enabled:
+        elif self._shared_enabled and len(image.data) <= self._shared_max_bytes:
             write = functools.partial(_put_quietly, self._shared, key, image)
             self._write_behind.submit(write, len(image.data))
 
     def ensure_shared(self, key: DerivedImageKey, image: DerivedImage) -> None:
-        """Store `image` in the cache container unless it is there already."""
-        if not self._shared.contains(key):
+        """Store `image` in the cache container unless it holds it already."""
+        if not self._shared.holds(key, image):
             self._shared.put(key, image)
 
     def original(self, name: ImageName, etag: str) -> bytes | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
@@ -18,6 +20,7 @@ from image_repo.domain.formats import ImageFormat
 from image_repo.domain.request import Presets
 from image_repo.settings import (
     AppConfig,
+    CacheConfig,
     ConfigError,
     ImagesConfig,
     ServerConfig,
@@ -103,3 +106,19 @@ def swift_pool(credentials: SwiftCredentials, config: AppConfig) -> SwiftConnect
         login=login,
         breaker=CircuitBreaker(config.swift.circuit_open_seconds),
     )
+
+
+def integrity_secret(cache: CacheConfig, credentials: SwiftCredentials) -> bytes:
+    """The key of the cache container's integrity tags: configured, or derived from the Swift
+    secret every node already shares (whoever holds that can write anywhere anyway; a TempURL
+    key holder cannot learn it)."""
+    if cache.integrity_key:
+        return cache.integrity_key.encode()
+    secret = credentials.key or credentials.os_options.get("application_credential_secret", "")
+    return hmac.new(secret.encode(), b"image_repo cache integrity", hashlib.sha256).digest()
+
+
+def cache_container_ttl(config: AppConfig) -> int:
+    """Objects outlive every temporary URL that may point at them."""
+    ttl = config.cache.swift_cache_ttl_seconds
+    return max(ttl, config.swift.url_ttl) if ttl else 0

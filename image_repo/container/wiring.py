@@ -32,8 +32,10 @@ from image_repo.application.select_images import SelectImages
 from image_repo.application.tiered_cache import TieredCache
 from image_repo.application.upload_image import UploadImage
 from image_repo.container.factories import (
+    cache_container_ttl,
     derivation_defaults,
     image_processor,
+    integrity_secret,
     presets,
     swift_pool,
     write_tokens,
@@ -58,7 +60,11 @@ class Container(containers.DeclarativeContainer):
         SwiftOriginalStore, swift_connections, config.provided.swift.container
     )
     derived_store = providers.Singleton(
-        SwiftDerivedStore, swift_connections, config.provided.swift.cache_container
+        SwiftDerivedStore,
+        swift_connections,
+        config.provided.swift.cache_container,
+        integrity_secret=providers.Callable(integrity_secret, config.provided.cache, credentials),
+        ttl_seconds=providers.Callable(cache_container_ttl, config),
     )
     url_signer = providers.Singleton(
         SwiftTempUrlSigner,
@@ -66,6 +72,7 @@ class Container(containers.DeclarativeContainer):
         config.provided.swift.cache_container,
         url_key=config.provided.swift.url_key,
         url_digest=config.provided.swift.url_digest,
+        public_url=config.provided.swift.public_url,
     )
     processor = providers.Singleton(
         image_processor,
@@ -118,6 +125,7 @@ class Container(containers.DeclarativeContainer):
         fetch_metrics,
         write_behind,
         shared_enabled=config.provided.cache.swift_cache,
+        shared_max_bytes=config.provided.cache.swift_cache_max_bytes,
     )
     fetch = providers.Singleton(
         FetchImage, original_store, processor, limits, etags, tiered_cache, fetch_metrics

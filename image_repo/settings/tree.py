@@ -119,6 +119,11 @@ class SwiftConfig:
         attrs.validators.min_len(1),
     )
     url_ttl: int = option(3600, "seconds a temporary URL stays valid", positive)
+    public_url: str = option(
+        "",
+        "scheme://host[:port] temporary URLs are given with, for clients that reach Swift by "
+        "another address than this server does; empty: the storage URL's",
+    )
     url_digest: str = option(
         "sha256",
         "TempURL signature digest: sha256, sha512 or sha1",
@@ -146,6 +151,22 @@ class CacheConfig:
     )
     disk_cache_bytes: int = option(10 * GIB, "bytes kept in cache_dir", non_negative)
     swift_cache: bool = option(True, "store derived images in the Swift cache container")
+    swift_cache_max_bytes: int = option(
+        16 * MIB,
+        "derived images larger than this are served but not stored in the cache container "
+        "(url=true excepted)",
+        non_negative,
+    )
+    swift_cache_ttl_seconds: int = option(
+        30 * 24 * 3600,
+        "seconds a derived image stays in the cache container (X-Delete-After); 0: forever",
+        non_negative,
+    )
+    integrity_key: str = option(
+        "",
+        "secret of the integrity tags on cache-container objects, the same on every node; "
+        "empty: derived from the Swift credentials' secret",
+    )
     prepared_cache_bytes: int = option(
         64 * MIB,
         "bytes of decoded originals kept per process, so the next size of a photo skips "

@@ -19,6 +19,7 @@ from image_repo.localswift import SwiftEndpoint
 from tests.fakes import InMemoryDerivedStore
 
 IMAGE = DerivedImage(ImageFormat.PNG, b"png bytes")
+SECRET = b"integrity secret of the test"
 
 
 @pytest.fixture(params=["fake", "swift"])
@@ -33,7 +34,8 @@ def store(request: pytest.FixtureRequest) -> Iterator[DerivedStore]:
     )  # fmt: skip
     pool = SwiftConnectionPool(factory, size=2)
     # 2 entries a page, so removing a few derivatives spans pages.
-    yield SwiftDerivedStore(pool, f"derived_{uuid.uuid4().hex[:8]}", page_size=2)
+    container = f"derived_{uuid.uuid4().hex[:8]}"
+    yield SwiftDerivedStore(pool, container, integrity_secret=SECRET, ttl_seconds=60, page_size=2)
     pool.close()
 
 
@@ -43,10 +45,10 @@ def key(name: str, etag: str = "e1", width: int = 10) -> DerivedImageKey:
 
 def test_put_then_get(store: DerivedStore) -> None:
     assert store.get(key("a/b")) is None
-    assert store.contains(key("a/b")) is False
+    assert store.holds(key("a/b"), IMAGE) is False
     store.put(key("a/b"), IMAGE)  # the container is made on the first write
     assert store.get(key("a/b")) == IMAGE.data
-    assert store.contains(key("a/b")) is True
+    assert store.holds(key("a/b"), IMAGE) is True
 
 
 def test_delete_all_removes_every_derivative_of_a_name_only(store: DerivedStore) -> None:
@@ -55,10 +57,20 @@ def test_delete_all_removes_every_derivative_of_a_name_only(store: DerivedStore)
     for each in doomed + kept:
         store.put(each, IMAGE)
     assert store.delete_all(ImageName.parse("x/pic")) == len(doomed)
-    assert not any(store.contains(each) for each in doomed)
-    assert all(store.contains(each) for each in kept)
+    assert not any(store.holds(each, IMAGE) for each in doomed)
+    assert all(store.holds(each, IMAGE) for each in kept)
     assert store.delete_all(ImageName.parse("x/pic")) == 0
 
 
 def test_delete_all_of_an_unknown_name_or_container_removes_nothing(store: DerivedStore) -> None:
     assert store.delete_all(ImageName.parse("never")) == 0
+
+
+def test_a_long_name_and_the_name_of_the_long_names_prefix_stay_apart(
+    store: DerivedStore,
+) -> None:
+    long_name, tilde = "l/" + "x" * 900, "~long~"
+    store.put(key(long_name), IMAGE)
+    store.put(key(tilde), IMAGE)
+    assert store.delete_all(ImageName.parse(tilde)) == 1
+    assert store.holds(key(long_name), IMAGE)

@@ -21,11 +21,17 @@ class SwiftTempUrlSigner:
     """Signing needs no request to Swift beyond learning the storage URL once (at login)."""
 
     def __init__(
-        self, pool: SwiftConnectionPool, container: str, url_key: str, url_digest: str
+        self,
+        pool: SwiftConnectionPool,
+        container: str,
+        url_key: str,
+        url_digest: str,
+        public_url: str = "",
     ) -> None:
         self._objects = SwiftContainer(pool, container)
         self._url_key = url_key
         self._url_digest = url_digest
+        self._public = urlsplit(public_url) if public_url else None
 
     def install_key(self) -> None:
         """Set the TempURL key on the cache container (creating it), then read it back."""
@@ -37,16 +43,19 @@ class SwiftTempUrlSigner:
 
     def sign(self, key: DerivedImageKey, ttl_seconds: int, filename: str) -> TempUrl:
         """Signed for GET on the object's path as Swift will see it (unquoted); the URL itself
-        carries the quoted path. `inline` and `filename` are not signed, per Swift's tempurl."""
+        carries the quoted path, so a `?` in a name stays part of the path. `inline` and
+        `filename` are not signed, per Swift's tempurl. With `public_url`, the URL names that
+        scheme and host instead of the storage URL's (the path, which is signed, is kept)."""
         parts = urlsplit(self._objects.url())
         path = f"{parts.path}/{object_name(key)}"
         expires = int(time.time()) + ttl_seconds
         signed = generate_temp_url(
             path, expires, self._url_key, "GET", absolute=True, digest=self._url_digest
         )
-        query = signed.split("?", 1)[1]
+        query = signed[signed.rindex("?temp_url_sig=") + 1 :]
+        base = self._public or parts
         url = (
-            f"{parts.scheme}://{parts.netloc}{quote(path)}?{query}"
+            f"{base.scheme}://{base.netloc}{quote(path)}?{query}"
             f"&inline&filename={quote(filename, safe='')}"
         )
         return TempUrl(url, expires)
