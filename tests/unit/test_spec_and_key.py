@@ -120,12 +120,10 @@ def test_bad_parameters_are_refused_with_what_is_accepted(
 @pytest.mark.parametrize("digits", ["9" * 4301, "1" * 40, "0" * 5000 + "1" + "0" * 5])
 def test_numbers_of_any_length_are_a_400_with_a_short_detail(digits: str) -> None:
     with pytest.raises(InvalidParameterError, match="whole number from 1 to 10000") as caught:
-        parse_image_request({"xsize": digits}, max_dimension=10_000, available=OUTPUT_FORMATS)
+        parse_image_request({"xsize": digits}, max_dimension=10_000, available=AVAILABLE)
     assert len(str(caught.value)) < 150
 
 
 def test_leading_zeros_still_make_a_size() -> None:
-    wanted = parse_image_request(
-        {"xsize": "0" * 50 + "80"}, max_dimension=100, available=OUTPUT_FORMATS
-    )
+    wanted = parse_image_request({"xsize": "0" * 50 + "80"}, max_dimension=100, available=AVAILABLE)
     assert wanted.xsize == 80
