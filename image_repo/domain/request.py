@@ -14,8 +14,10 @@ from image_repo.domain.spec import OUTPUT_FORMATS
 
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
+# SPEC 3: `jpg`, `jpeg` and `jpe` all name JPEG, as the extensions do.
 KIND_NAMES: dict[str, ImageFormat] = {
     "jpg": ImageFormat.JPEG,
+    "jpe": ImageFormat.JPEG,
     **{image_format.value: image_format for image_format in OUTPUT_FORMATS},
 }
 # What shapes the derived image: what a preset may set, and what only_presets refuses.

@@ -104,7 +104,7 @@ def test_request_parsing_accepts_booleans_in_any_case() -> None:
         ({"ysize": "10001"}, "ysize"),
         ({"ysize": "1.5"}, "ysize"),
         ({"xsize": "٣"}, "xsize"),
-        ({"kind": "svg"}, "accepted: jpg, jpeg, png"),
+        ({"kind": "svg"}, "accepted: jpg, jpe, jpeg, png"),
         ({"thumbnail": "maybe"}, "true/false"),
         ({"colour": "red"}, "unknown parameter"),
         ({"meta": "1", "url": "1"}, "cannot be combined"),
@@ -127,3 +127,9 @@ def test_numbers_of_any_length_are_a_400_with_a_short_detail(digits: str) -> Non
 def test_leading_zeros_still_make_a_size() -> None:
     wanted = parse_image_request({"xsize": "0" * 50 + "80"}, max_dimension=100, available=AVAILABLE)
     assert wanted.xsize == 80
+
+
+@pytest.mark.parametrize("kind", ["jpg", "jpeg", "jpe", "JPE"])
+def test_every_jpeg_spelling_is_a_kind(kind: str) -> None:
+    wanted = parse_image_request({"kind": kind}, max_dimension=100, available=AVAILABLE)
+    assert wanted.kind is ImageFormat.JPEG

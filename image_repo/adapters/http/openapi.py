@@ -121,7 +121,7 @@ _GET_PARAMETERS = [
         "description": "Output format",
         "schema": {
             "type": "string",
-            "enum": ["jpg", "jpeg", "png", "webp", "gif", "tiff", "bmp", "avif"],
+            "enum": ["jpg", "jpe", "jpeg", "png", "webp", "gif", "tiff", "bmp", "avif"],
         },
     },
     {"name": "xsize", **_size("Fit within this width (1..images.max_dimension)")},
