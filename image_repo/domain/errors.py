@@ -45,6 +45,14 @@ class CorruptImageError(InvalidRequestError):
     public_message = "corrupt or truncated image"
 
 
+class DamagedOriginalError(CorruptImageError):
+    """A stored original that does not decode: every upload is decoded before it is stored,
+    so another tool put it there, or the store damaged it. Not the client's fault, hence an
+    answer of its own; a CorruptImageError still, so a zip leaves the entry out."""
+
+    public_message = "the stored original is damaged and cannot be decoded"
+
+
 class UnauthorizedError(ImageRepoError):
     """A write without a valid token, where write tokens are configured."""
 

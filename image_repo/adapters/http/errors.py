@@ -22,6 +22,7 @@ ERROR_TABLE: dict[type[errors.ImageRepoError], tuple[int, str]] = {
     errors.InvalidPatternError: (400, "invalid_regex"),
     errors.EmptyUploadError: (400, "empty_upload"),
     errors.CorruptImageError: (400, "corrupt_image"),
+    errors.DamagedOriginalError: (422, "damaged_original"),
     errors.UnauthorizedError: (401, "unauthorized"),
     errors.SignatureRequiredError: (403, "signature_required"),
     errors.UnsupportedImageError: (415, "unsupported_media_type"),
