@@ -107,12 +107,14 @@ class InMemoryImageProcessor:
             raise UnsupportedImageError("not an image")
         return ImageInfo(ImageFormat(match[1].decode()), int(match[2]), int(match[3]))
 
-    def verify(self, data: bytes) -> None:
+    def check_decodes(self, data: bytes) -> None:
         if data.endswith(b":corrupt"):
             raise CorruptImageError("corrupt")
 
     def derive(self, data: bytes, spec: Spec, original_id: str | None = None) -> DerivedImage:
         info = self.identify(data)
+        if data.endswith(b":corrupt"):
+            raise CorruptImageError("the stored image cannot be decoded")
         width, height = (
             spec.box.fit(info.width, info.height) if spec.box else (info.width, info.height)
         )

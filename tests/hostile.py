@@ -73,6 +73,87 @@ def truncated(make: Callable[[], bytes], fraction: float = 0.5) -> Callable[[], 
     return cut
 
 
+def _tiff_ifd_offsets(data: bytes) -> tuple[str, list[int]]:
+    order = "<" if data[:2] == b"II" else ">"
+    offsets, offset = [], struct.unpack(order + "I", data[4:8])[0]
+    while offset:
+        offsets.append(offset)
+        count = struct.unpack(order + "H", data[offset : offset + 2])[0]
+        end = offset + 2 + 12 * count
+        offset = struct.unpack(order + "I", data[end : end + 4])[0]
+    return order, offsets
+
+
+def tiff_with_entry(data: bytes, page: int, tag: int, *, tag_to: int, value: int | None) -> bytes:
+    """`data` with the entry `tag` of IFD number `page` renamed `tag_to`, its (SHORT or LONG)
+    value replaced by `value` when one is given."""
+    patched = bytearray(data)
+    order, offsets = _tiff_ifd_offsets(data)
+    offset = offsets[page]
+    for index in range(struct.unpack(order + "H", data[offset : offset + 2])[0]):
+        entry = offset + 2 + 12 * index
+        found, kind = struct.unpack(order + "HH", data[entry : entry + 4])
+        if found == tag:
+            patched[entry : entry + 2] = struct.pack(order + "H", tag_to)
+            if value is not None:
+                layout = "HH" if kind == 3 else "I"
+                patched[entry + 8 : entry + 12] = struct.pack(
+                    order + layout, value, *([0] * (kind == 3))
+                )
+            return bytes(patched)
+    raise LookupError(f"no tag {tag} in IFD {page}")
+
+
+def tiff_second_page_without_width() -> bytes:
+    """Pillow's `n_frames` raises TypeError('Missing dimensions') on it."""
+    pages = encoded(picture(64, 48), "TIFF", save_all=True, append_images=[picture(32, 24)])
+    return tiff_with_entry(pages, 1, 256, tag_to=0xC000, value=None)
+
+
+def tiff_with_damaged_strip() -> bytes:
+    """LZW-compressed pixels with garbage in the middle of the strip."""
+    data = bytearray(encoded(picture(200, 150), "TIFF", compression="tiff_lzw"))
+    _, (ifd,) = _tiff_ifd_offsets(bytes(data))  # Pillow writes the strip before the IFD
+    middle = (8 + ifd) // 2
+    data[middle : middle + 64] = random.Random(12).randbytes(64)
+    return bytes(data)
+
+
+def tiff_with_webp_compression() -> bytes:
+    """Compression 50001 (WebP), which this libtiff cannot decode."""
+    plain = encoded(picture(200, 150), "TIFF")
+    return tiff_with_entry(plain, 0, 259, tag_to=259, value=50001)
+
+
+def bmp_with_oversized_palette() -> bytes:
+    """An 8-bit BMP declaring 1000 palette entries (biClrUsed), more than 8 bits can index."""
+    data = bytearray(encoded(picture(60, 40).convert("P"), "BMP"))
+    data[46:50] = struct.pack("<I", 1000)
+    return bytes(data)
+
+
+def _png_chunks(data: bytes) -> list[tuple[int, bytes, int]]:
+    """(offset, type, length) of each chunk."""
+    chunks, offset = [], 8
+    while offset + 8 <= len(data):
+        length = struct.unpack(">I", data[offset : offset + 4])[0]
+        chunks.append((offset, data[offset + 4 : offset + 8], length))
+        offset += 12 + length
+    return chunks
+
+
+def apng_without_second_frame_control() -> bytes:
+    """Two frames; the fcTL chunk before the second frame's fdAT is gone."""
+    frames = [picture(60, 40), picture(60, 40).rotate(90)]
+    data = encoded(frames[0], "PNG", save_all=True, append_images=frames[1:])
+    offset, _, length = [chunk for chunk in _png_chunks(data) if chunk[1] == b"fcTL"][1]
+    return data[:offset] + data[offset + 12 + length :]
+
+
+def single_frame(image_format: str) -> Callable[[], bytes]:
+    return lambda: encoded(picture(200, 150), image_format)
+
+
 EPS = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\nnewpath 0 0 moveto showpage\n%%EOF\n"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>'
@@ -84,6 +165,14 @@ CORPUS: dict[str, tuple[Callable[[], bytes], set[int]]] = {
     "truncated-png": (truncated(lambda: encoded(picture(200, 150), "PNG")), {400}),
     "truncated-gif": (truncated(lambda: gif_with_frames(5), 0.6), {400}),
     "truncated-webp": (truncated(lambda: encoded(picture(200, 150), "WEBP")), {400}),
+    "truncated-gif-one-frame": (truncated(lambda: encoded(picture(200, 150), "GIF"), 0.6), {400}),
+    "truncated-tiff": (truncated(single_frame("TIFF"), 0.6), {400}),
+    "truncated-bmp": (truncated(single_frame("BMP"), 0.6), {400}),
+    "tiff-second-page-without-width": (tiff_second_page_without_width, {400}),
+    "tiff-damaged-strip": (tiff_with_damaged_strip, {400}),
+    "tiff-webp-compression": (tiff_with_webp_compression, {400}),
+    "bmp-oversized-palette": (bmp_with_oversized_palette, {400}),
+    "apng-without-frame-control": (apng_without_second_frame_control, {400}),
     "wrong-magic": (lambda: b"\x89PNX\r\n\x1a\n" + encoded(picture(20, 20), "PNG")[8:], {415}),
     "png-64000x64000": (lambda: png_declaring(64000, 64000), {413}),
     "jpeg-64000x64000": (lambda: jpeg_declaring(64000, 64000), {413}),

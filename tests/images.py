@@ -10,6 +10,8 @@ from pillow_heif import register_heif_opener
 register_heif_opener()  # lets the tests write HEIC uploads
 
 GPS_IFD = 0x8825
+EXIF_IFD = 0x8769
+XMP_TAG = 700
 ORIENTATION = 0x0112
 
 
@@ -23,6 +25,21 @@ def exif_with_gps(orientation: int = 1) -> Image.Exif:
     gps[2] = (51.0, 30.0, 12.5)
     gps[3] = "W"
     gps[4] = (0.0, 7.0, 39.0)
+    return exif
+
+
+XMP_WITH_GPS = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description'
+    b' exif:GPSLatitude="51,30.2N" exif:GPSLongitude="0,7.65W"/></rdf:RDF></x:xmpmeta>'
+)
+
+
+def exif_with_location_everywhere() -> Image.Exif:
+    """GPS in its IFD, again in XMP kept as an IFD0 tag (as TIFF files carry it), beside
+    metadata that stripping off keeps: make, model, and a date in the Exif IFD."""
+    exif = exif_with_gps()
+    exif.get_ifd(EXIF_IFD)[0x9003] = "2024:05:06 07:08:09"  # DateTimeOriginal
+    exif[XMP_TAG] = XMP_WITH_GPS
     return exif
 
 

@@ -7,6 +7,7 @@ import attrs
 from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.ports import FetchMetrics, ImageProcessor, OriginalStore
 from image_repo.application.single_flight import SingleFlight
+from image_repo.application.stored_originals import damage_reported
 from image_repo.application.tiered_cache import FetchedImage, TieredCache
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.limits import ImageLimits
@@ -53,8 +54,9 @@ class FetchImage:
         etag, original = self._original(key.name, key.original_etag)
         if etag != key.original_etag:  # replaced since the ETag was learnt: make the new one
             key = attrs.evolve(key, original_etag=etag)
-        self._limits.check(self._processor.identify(original))
-        image = self._processor.derive(original, key.spec, f"{etag}/{key.name}")
+        with damage_reported(key.name):
+            self._limits.check(self._processor.identify(original))
+            image = self._processor.derive(original, key.spec, f"{etag}/{key.name}")
         self._metrics.derivation()
         self._cache.put(key, image, durable=durable)
         return FetchedImage(key, image, "derived")

@@ -55,8 +55,9 @@ class ImageProcessor(Protocol):
         """Read the header only (raises UnsupportedImageError for anything not an allowed image)."""
         ...
 
-    def verify(self, data: bytes) -> None:
-        """Check the image decodes as far as it can without decoding it all (CorruptImageError)."""
+    def check_decodes(self, data: bytes) -> None:
+        """Decode what every derivation will decode (CorruptImageError when it fails), so an
+        upload that passes can be served in every kind."""
         ...
 
     def derive(self, data: bytes, spec: Spec, original_id: str | None = None) -> DerivedImage:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from image_repo.application.ports import ImageProcessor, OriginalStore
+from image_repo.application.stored_originals import damage_reported
 from image_repo.domain.names import ImageName
 from image_repo.domain.records import ImageMeta, StoredOriginal
 
@@ -27,5 +28,6 @@ class ReadMeta:
 
     def execute(self, name: ImageName) -> OriginalMeta:
         original = self._store.get(name)
-        meta = self._processor.read_meta(original.data, include_gps=self._include_gps)
+        with damage_reported(name):
+            meta = self._processor.read_meta(original.data, include_gps=self._include_gps)
         return OriginalMeta(name, original.stored, meta)

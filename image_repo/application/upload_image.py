@@ -45,7 +45,7 @@ class UploadImage:
             raise UploadTooLargeError(f"the limit is {self._max_upload_bytes} bytes")
         info = self._processor.identify(data)
         self._limits.check(info)
-        self._processor.verify(data)
+        self._processor.check_decodes(data)
         try:
             stored = self._store.put(name, data, info, if_absent=if_absent)
         except BaseException:

@@ -6,6 +6,7 @@ import io
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from PIL import Image, ImageCms
 
 from image_repo.adapters.imaging.encode import encode
@@ -14,7 +15,15 @@ from image_repo.adapters.imaging.steps import fit, flatten, orient, sharpen, to_
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.spec import Box, Spec
 from tests.icc import adobe_rgb_profile
-from tests.images import encoded, exif_with_gps, jpeg_with_gps
+from tests.images import (
+    EXIF_IFD,
+    GPS_IFD,
+    XMP_TAG,
+    encoded,
+    exif_with_gps,
+    exif_with_location_everywhere,
+    jpeg_with_gps,
+)
 
 
 def pixel(image: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:
@@ -99,6 +108,27 @@ def test_encode_keeps_exif_with_orientation_reset_when_stripping_is_off() -> Non
     out = reopened(encode(orient(source, Spec()), Spec(strip_metadata=False), exif))
     assert out.getexif()[0x0112] == 1
     assert out.getexif()[0x010F] == "TestCam"
+
+
+@pytest.mark.parametrize(
+    "kind", [ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.WEBP, ImageFormat.TIFF]
+)
+def test_encode_with_stripping_off_keeps_exif_but_never_the_location(kind: ImageFormat) -> None:
+    source = reopened(
+        encoded(Image.new("RGB", (40, 30)), "JPEG", exif=exif_with_location_everywhere())
+    )
+    data = encode(orient(source, Spec()), Spec(kind=kind, strip_metadata=False), source.getexif())
+    kept = reopened(data).getexif()
+    assert (kept[0x010F], kept.get_ifd(EXIF_IFD)[0x9003]) == ("TestCam", "2024:05:06 07:08:09")
+    assert GPS_IFD not in kept and not kept.get_ifd(GPS_IFD)
+    assert XMP_TAG not in kept and b"GPSLatitude" not in data
+
+
+def test_encode_with_stripping_off_drops_an_exif_block_it_cannot_rewrite() -> None:
+    exif = exif_with_gps()
+    exif[0x9999] = object()  # a value no IFD can hold
+    data = encode(Image.new("RGB", (8, 8)), Spec(strip_metadata=False), exif)
+    assert not reopened(data).getexif()
 
 
 def test_processor_draft_decodes_a_large_jpeg_small() -> None:

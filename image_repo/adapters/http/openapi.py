@@ -110,6 +110,7 @@ _GET_RESPONSES: dict[str, Any] = {
     "403": _FORBIDDEN,
     "404": _error("No such image, or no regex match"),
     "413": _error("More matches than images.max_zip_images, or an original over the limits"),
+    "422": _error("The stored original is damaged: it does not decode (put there by another tool)"),
     "503": _unavailable(),
 }
 _GET_PARAMETERS = [

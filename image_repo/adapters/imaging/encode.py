@@ -7,6 +7,7 @@ from typing import Any
 
 from PIL import Image, ImageFile
 
+from image_repo.adapters.imaging.exif_meta import EXIF_IFD, GPS_IFD
 from image_repo.adapters.imaging.formats import FORMAT_TO_PILLOW_ENCODER
 from image_repo.adapters.imaging.steps import ORIENTATION_TAG
 from image_repo.domain.formats import ImageFormat
@@ -30,15 +31,38 @@ def _options(spec: Spec) -> dict[str, Any]:
             return {}
 
 
+XMP_TAG = 700  # XMP kept in an IFD (TIFF): it can repeat the location (exif:GPSLatitude)
+INTEROP_IFD = 0xA005  # a pointer into the source file: meaningless in another
+
+
+def without_location(exif: Image.Exif) -> Image.Exif:
+    """A copy of `exif` without its GPS IFD (SPEC 3: no GPS tag ever leaves the server) and
+    without XMP, with orientation reset (the pixels are upright now). Built afresh: Pillow's
+    Exif writes back a GPS IFD it has read even after its tag is deleted."""
+    kept = Image.Exif()
+    for tag, value in exif.items():
+        if tag not in (GPS_IFD, XMP_TAG, EXIF_IFD):
+            kept[tag] = value
+    details = exif.get_ifd(EXIF_IFD)
+    if details:
+        kept[EXIF_IFD] = {
+            tag: value for tag, value in details.items() if tag not in (GPS_IFD, INTEROP_IFD)
+        }
+    kept[ORIENTATION_TAG] = 1
+    return kept
+
+
 def _kept_metadata(source_exif: Image.Exif | None, spec: Spec) -> dict[str, Any]:
-    """With stripping off, EXIF is passed on with orientation reset (the pixels are upright now).
-    The ICC profile is never passed on: the pixels were converted to sRGB."""
+    """With stripping off, EXIF is passed on without location. The ICC profile is never passed
+    on: the pixels were converted to sRGB. An EXIF block that cannot be rewritten is dropped."""
     if spec.strip_metadata or source_exif is None or not len(source_exif):
         return {}
     if spec.kind not in (ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.WEBP, ImageFormat.TIFF):
         return {}
-    source_exif[ORIENTATION_TAG] = 1
-    return {"exif": source_exif.tobytes()}
+    try:
+        return {"exif": without_location(source_exif).tobytes()}
+    except Exception:
+        return {}
 
 
 def encode(image: Image.Image, spec: Spec, source_exif: Image.Exif | None = None) -> bytes:
@@ -50,11 +74,10 @@ def encode(image: Image.Image, spec: Spec, source_exif: Image.Exif | None = None
     image.info = {}
     if spec.kind is ImageFormat.GIF and image.mode not in ("P", "L"):
         image = image.convert("RGB").quantize(256)
+    options = {**_options(spec), **_kept_metadata(source_exif, spec)}
+    if spec.kind is ImageFormat.TIFF and "exif" in options:
+        # libtiff (which LZW needs) refuses the Exif sub-IFD; Pillow's own writer takes it
+        del options["compression"]
     buffer = io.BytesIO()
-    image.save(
-        buffer,
-        FORMAT_TO_PILLOW_ENCODER[spec.kind],
-        **_options(spec),
-        **_kept_metadata(source_exif, spec),
-    )
+    image.save(buffer, FORMAT_TO_PILLOW_ENCODER[spec.kind], **options)
     return buffer.getvalue()

@@ -49,11 +49,19 @@ def _degrees(dms: object, ref: object) -> float | None:
     return round(sign * (degrees + minutes / 60 + seconds / 3600), 7)
 
 
+def readable_exif(image: Image.Image) -> Image.Exif | None:
+    """The image's EXIF, or None when the block cannot be read: a corrupt EXIF block must not
+    make an image unservable."""
+    try:
+        return image.getexif()
+    except Exception:
+        return None
+
+
 def whitelisted_exif(image: Image.Image, *, include_gps: bool) -> dict[str, ExifValue]:
     """A corrupt EXIF block yields what could be read, never an error."""
-    try:
-        exif = image.getexif()
-    except Exception:
+    exif = readable_exif(image)
+    if exif is None:
         return {}
     found: dict[str, ExifValue] = {}
     for ifd, tag, key in WHITELIST:

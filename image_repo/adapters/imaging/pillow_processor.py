@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import struct
 import threading
 import warnings
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from contextlib import contextmanager
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from image_repo.adapters.imaging.encode import encode
-from image_repo.adapters.imaging.exif_meta import whitelisted_exif
+from image_repo.adapters.imaging.exif_meta import readable_exif, whitelisted_exif
 from image_repo.adapters.imaging.formats import PILLOW_TO_FORMAT, readable_plugins
 from image_repo.adapters.imaging.prepared_images import PreparedImages
 from image_repo.adapters.imaging.steps import (
@@ -23,14 +22,42 @@ from image_repo.adapters.imaging.steps import (
     orientation_of,
     swaps_sides,
 )
-from image_repo.domain.errors import CorruptImageError, UnsupportedImageError
+from image_repo.domain.errors import (
+    CorruptImageError,
+    ImageRepoError,
+    InvalidParameterError,
+    UnsupportedImageError,
+)
 from image_repo.domain.records import DerivedImage, ImageInfo, ImageMeta
-from image_repo.domain.spec import Spec
+from image_repo.domain.spec import Box, Spec
 
 logger = logging.getLogger(__name__)
 
-# What Pillow raises on damaged data varies by plugin; all of it means "corrupt input".
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError)
+# The exceptions whose text Pillow writes for people ("image file is truncated"); anything else
+# a plugin raises on odd bytes (TypeError, KeyError, struct.error...) speaks Python, not to clients.
+_DESCRIBED_ERRORS = (OSError, SyntaxError, ValueError, EOFError)
+# Decoding for the upload check: a JPEG at its smallest DCT scale (1/8), everything else whole.
+_CHECK_SPEC = Spec(box=Box(1, 1))
+
+
+def _translated(error: Exception, error_type: type[ImageRepoError], message: str) -> ImageRepoError:
+    described = str(error) if isinstance(error, _DESCRIBED_ERRORS) else ""
+    if isinstance(error, UnidentifiedImageError):  # its text holds the stream's repr
+        described = "its header cannot be read"
+    return error_type(f"{message}: {described}" if described else f"{message} (malformed data)")
+
+
+@contextmanager
+def _failures_as(error_type: type[ImageRepoError], message: str) -> Iterator[None]:
+    """Any exception from Pillow or a plugin becomes `error_type`: damaged bytes make plugins
+    raise nearly anything. MemoryError is left alone (the header's pixel limits, checked
+    first, keep it from happening: if it does, it is the server's failure, not the input's)."""
+    try:
+        yield
+    except (MemoryError, ImageRepoError):
+        raise
+    except Exception as error:
+        raise _translated(error, error_type, message) from error
 
 
 class PillowProcessor:
@@ -53,10 +80,13 @@ class PillowProcessor:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 image = Image.open(io.BytesIO(data), formats=self._plugins)
-        except (UnidentifiedImageError, *_DECODE_ERRORS) as error:
+        except MemoryError:
+            raise
+        except Exception as error:
             claimed = self._claimed_format(data)
             if claimed is not None:
-                raise CorruptImageError(f"a damaged {claimed} image: {error}") from error
+                message = f"a damaged {claimed} image"
+                raise _translated(error, CorruptImageError, message) from error
             accepted = ", ".join(sorted({f.value for f in PILLOW_TO_FORMAT.values()}))
             raise UnsupportedImageError(
                 f"not an image in an accepted format ({accepted})"
@@ -81,40 +111,40 @@ class PillowProcessor:
             width, height = image.size
             if swaps_sides(header_orientation(image)):
                 width, height = height, width
-            try:
+            with _failures_as(CorruptImageError, "the image's frames cannot be read"):
                 frames = int(getattr(image, "n_frames", 1))
-            except _DECODE_ERRORS as error:
-                raise CorruptImageError("the image's frames cannot be read") from error
             return ImageInfo(PILLOW_TO_FORMAT[str(image.format)], width, height, frames)
 
-    def verify(self, data: bytes) -> None:
-        """Pillow's `verify` checks PNG CRCs but reads nothing of a JPEG's scan, so a JPEG is
-        also decoded at 1/8 scale (DCT scaling): cheap, and it finds truncation."""
-        with self._slots, self._open(data) as image:
-            try:
-                if image.format in ("JPEG", "MPO"):
-                    image.draft(image.mode, (1, 1))
-                    image.load()
-                else:
-                    image.verify()
-            except _DECODE_ERRORS as error:
-                raise CorruptImageError(f"the image cannot be decoded: {error}") from error
+    def check_decodes(self, data: bytes) -> None:
+        """Decodes and prepares the served frame exactly as a derivation does (`_prepare`), so
+        what passes can be derived: Pillow's `verify` reads no pixel data of most formats. A
+        JPEG is decoded at 1/8 scale (DCT scaling): it still reads every byte of the scan, so it
+        finds truncation at an eighth of the cost. Derivations are still images (the first
+        frame), so later frames are only counted (`identify`), not decoded."""
+        failures = _failures_as(CorruptImageError, "the image cannot be decoded")
+        with self._slots, self._open(data) as source, failures:
+            self._prepare(source, _CHECK_SPEC, None)
 
     def derive(self, data: bytes, spec: Spec, original_id: str | None = None) -> DerivedImage:
+        """Decoding failures are CorruptImageError; an encoder refusing the decoded image (WebP
+        stops at 16383 pixels a side) is the request's: another size or kind would work."""
         with self._slots, self._open(data) as source:
-            try:
-                exif = None if spec.strip_metadata else source.getexif()
+            with _failures_as(CorruptImageError, "the stored image cannot be decoded"):
+                exif = None if spec.strip_metadata else readable_exif(source)
                 prepared = self._prepare(source, spec, original_id)
                 image = prepared
                 for step in FINISHING:
                     image = step(image, spec)
-                if image is prepared and original_id is not None:
-                    # Shared with other threads through PreparedImages, and saving writes
-                    # encoder settings onto the image object: encode a private copy.
-                    image = image.copy()
+            if image is prepared and original_id is not None:
+                # Shared with other threads through PreparedImages, and saving writes
+                # encoder settings onto the image object: encode a private copy.
+                image = image.copy()
+            refusal = (
+                f"{spec.kind.value.upper()} cannot encode {image.width}x{image.height} pixels;"
+                " ask for a smaller size or another kind"
+            )
+            with _failures_as(InvalidParameterError, refusal):
                 encoded = encode(image, spec, exif)
-            except _DECODE_ERRORS as error:
-                raise CorruptImageError(f"the stored image cannot be decoded: {error}") from error
             return DerivedImage(spec.kind, encoded)
 
     def read_meta(self, data: bytes, *, include_gps: bool) -> ImageMeta:

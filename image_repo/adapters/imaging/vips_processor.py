@@ -1,12 +1,14 @@
 """VipsProcessor: derive() on libvips where it is faster than Pillow (PNG above all).
 
-Header checks, verification and metadata stay with Pillow: one allow-list of formats and one
-set of limits, whatever derives the pixels. What libvips cannot write here (BMP, AVIF, TIFF), HEIC
-inputs, and outputs that keep metadata go through Pillow too.
+Header checks, the upload's decoding check and metadata stay with Pillow: one allow-list of
+formats and one set of limits, whatever derives the pixels. What libvips cannot write here (BMP,
+AVIF, TIFF), HEIC inputs, outputs that keep metadata, and whatever libvips fails to derive go
+through Pillow too.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -14,10 +16,11 @@ import pyvips
 
 from image_repo.adapters.imaging.formats import ALPHA_FORMATS
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
-from image_repo.domain.errors import CorruptImageError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.records import DerivedImage, ImageInfo, ImageMeta
 from image_repo.domain.spec import Spec
+
+logger = logging.getLogger(__name__)
 
 _UNBOUNDED = 10_000_000  # libvips' largest coordinate: "no limit on this side"
 # TIFF is left to Pillow: libvips writes an Orientation tag even with keep="none".
@@ -44,8 +47,8 @@ class VipsProcessor:
     def identify(self, data: bytes) -> ImageInfo:
         return self._pillow.identify(data)
 
-    def verify(self, data: bytes) -> None:
-        self._pillow.verify(data)
+    def check_decodes(self, data: bytes) -> None:
+        self._pillow.check_decodes(data)
 
     def read_meta(self, data: bytes, *, include_gps: bool) -> ImageMeta:
         return self._pillow.read_meta(data, include_gps=include_gps)
@@ -54,11 +57,14 @@ class VipsProcessor:
         source = self._pillow.identify(data).format
         if not spec.strip_metadata or spec.kind not in _VIPS_OUTPUTS or source not in _VIPS_INPUTS:
             return self._pillow.derive(data, spec, original_id)
-        with self._slots:
-            try:
+        try:
+            with self._slots:
                 return DerivedImage(spec.kind, _encode(_pixels(data, spec), spec))
-            except pyvips.Error as error:
-                raise CorruptImageError(f"the stored image cannot be decoded: {error}") from error
+        except pyvips.Error:
+            # Uploads are checked with Pillow's decoders, which libvips does not share (a TIFF
+            # codec, a damaged scan it is stricter about): Pillow derives, or says what is wrong.
+            logger.info("libvips failed on an original Pillow accepted; Pillow derives it")
+            return self._pillow.derive(data, spec, original_id)
 
 
 def _pixels(data: bytes, spec: Spec) -> Any:
