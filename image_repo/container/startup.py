@@ -59,6 +59,10 @@ def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> AS
         logger.error("%s: check the Swift credentials (swift.* or OS_*/ST_*)", error)
     except StoreUnavailableError as error:
         logger.warning("Swift is not reachable at start (%s); serving what can be served", error)
+    signer = container.url_signer()
+    key_problem = signer.key_problem()
+    if key_problem is not None:
+        logger.warning("%s", key_problem)
 
     def shut_down() -> None:
         pool.shutdown()
@@ -73,6 +77,7 @@ def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> AS
         return {
             "swift": store.readiness_problem(),
             "disk_cache": disk.problem or generations.problem,
+            "url_key": signer.key_problem(),
         }
 
     return create_app(

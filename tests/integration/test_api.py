@@ -251,7 +251,7 @@ def test_missing_image_is_a_json_404(client: httpx.Client, unique: str) -> None:
 def test_readiness_reports_swift_reachable(client: httpx.Client) -> None:
     assert client.get("/readyz").json() == {
         "status": "ready",
-        "checks": {"swift": "ok", "disk_cache": "ok"},
+        "checks": {"swift": "ok", "disk_cache": "ok", "url_key": "ok"},
     }
 
 

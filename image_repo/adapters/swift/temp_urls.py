@@ -10,7 +10,7 @@ from swiftclient.utils import generate_temp_url
 from image_repo.adapters.swift.connection import SwiftConnectionPool
 from image_repo.adapters.swift.container import SwiftContainer
 from image_repo.adapters.swift.derived_store import object_name
-from image_repo.domain.errors import StoreUnavailableError
+from image_repo.domain.errors import ImageNotFoundError, StoreUnavailableError
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.records import TempUrl
 
@@ -40,6 +40,24 @@ class SwiftTempUrlSigner:
             raise StoreUnavailableError(
                 f"object store did not keep the TempURL key on container {self._objects.name}"
             )
+
+    def key_problem(self) -> str | None:
+        """What is wrong with the cache container's TempURL key, or None: a key other than
+        swift.url_key makes every temporary URL answer 401, which nobody would notice until a
+        user does. None too when Swift cannot be asked (readiness reports that)."""
+        try:
+            installed = self._objects.metadata().get(_KEY_HEADER.lower())
+        except ImageNotFoundError:
+            installed = None
+        except StoreUnavailableError:
+            return None
+        if installed == self._url_key:
+            return None
+        return (
+            f"the cache container {self._objects.name} does not carry swift.url_key as its "
+            "TempURL key, so temporary URLs (url=true) answer 401: run "
+            "`image_repo -c CONFIG set-url-key`"
+        )
 
     def sign(self, key: DerivedImageKey, ttl_seconds: int, filename: str) -> TempUrl:
         """Signed for GET on the object's path as Swift will see it (unquoted); the URL itself
