@@ -68,13 +68,29 @@ class InMemoryOriginalStore:
             del self.objects[object_name]
         return bool(variants)
 
-    def iter_objects(self, prefix: str = "") -> Iterator[ListedObject]:
-        ordered = sorted(self.objects, key=lambda n: n.encode())
-        return (
-            ListedObject(n, hashlib.md5(self.objects[n], usedforsecurity=False).hexdigest())
-            for n in ordered
-            if n.startswith(prefix)
-        )
+    def iter_objects(
+        self,
+        prefix: str = "",
+        *,
+        delimiter: str | None = None,
+        marker: str = "",
+        page_size: int | None = None,
+    ) -> Iterator[ListedObject]:
+        """As Swift lists: byte order, after `marker`; with a delimiter each deeper folder
+        once, as its path ending in the delimiter, and a folder given as marker left out."""
+        ordered = sorted((n for n in self.objects if n.startswith(prefix)), key=str.encode)
+        listed: list[ListedObject] = []
+        for name in ordered:
+            cut = name.find(delimiter, len(prefix)) if delimiter else -1
+            if cut >= 0:
+                folder = name[: cut + len(delimiter or "")]
+                is_new = not listed or listed[-1].name != folder
+                if name.encode() > marker.encode() and folder != marker and is_new:
+                    listed.append(ListedObject(folder, "", is_folder=True))
+            elif name.encode() > marker.encode():
+                etag = hashlib.md5(self.objects[name], usedforsecurity=False).hexdigest()
+                listed.append(ListedObject(name, etag))
+        return iter(listed)
 
     def _variants(self, name: ImageName) -> list[str]:
         stem = f"{name}."

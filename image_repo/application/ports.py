@@ -42,9 +42,18 @@ class OriginalStore(Protocol):
         """Remove every object holding `name`; False when there was none."""
         ...
 
-    def iter_objects(self, prefix: str = "") -> Iterator[ListedObject]:
+    def iter_objects(
+        self,
+        prefix: str = "",
+        *,
+        delimiter: str | None = None,
+        marker: str = "",
+        page_size: int | None = None,
+    ) -> Iterator[ListedObject]:
         """Every object under `prefix` with its ETag, in the store's (byte) order, fetched page
-        by page."""
+        by page (of at most `page_size`, a hint), after `marker` when one is given. With a
+        `delimiter`, what lies deeper than one level below `prefix` is one folder entry each
+        (`is_folder`, its name ending in the delimiter); a folder as marker skips itself."""
         ...
 
 

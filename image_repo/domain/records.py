@@ -37,10 +37,12 @@ class StoredOriginal:
 @attrs.frozen
 class ListedObject:
     """One entry of the store's listing: an object's name and its ETag (the MD5 of its bytes).
-    A listing carries every object's current ETag, so whoever reads one needs no HEAD per name."""
+    A listing carries every object's current ETag, so whoever reads one needs no HEAD per name.
+    With a delimiter, `is_folder` marks a pseudo-directory (its name ends in the delimiter)."""
 
     name: str
     etag: str
+    is_folder: bool = False
 
 
 @attrs.frozen

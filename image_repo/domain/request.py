@@ -10,6 +10,7 @@ import attrs
 
 from image_repo.domain.errors import InvalidParameterError
 from image_repo.domain.formats import ImageFormat
+from image_repo.domain.listing import ListingQuery
 from image_repo.domain.spec import OUTPUT_FORMATS
 
 _TRUE = frozenset({"true", "1", "yes"})
@@ -24,7 +25,8 @@ KIND_NAMES: dict[str, ImageFormat] = {
 MODIFIERS = ("kind", "xsize", "ysize", "thumbnail")
 # `sig` is checked (or not needed) before parsing, by the HTTP adapter; here it is only allowed.
 IMAGE_PARAMETERS = (*MODIFIERS, "meta", "url", "regex", "zip", "preset", "sig")
-LIST_PARAMETERS = ("regex", "sig")
+LIST_PARAMETERS = ("regex", "prefix", "delimiter", "limit", "marker", "sig")
+MAX_LIST_LIMIT = 10_000  # as Swift's own page limit
 
 
 @attrs.frozen
@@ -182,3 +184,21 @@ def parse_image_request(
     if request.wants_meta and request.wants_url:
         raise InvalidParameterError("meta and url cannot be combined")
     return request
+
+
+def parse_listing_query(params: Mapping[str, str]) -> ListingQuery:
+    """`GET /images`'s listing parameters (SPEC §11); `regex` and `sig` are read elsewhere."""
+    reject_unknown(params, LIST_PARAMETERS)
+    delimiter = params.get("delimiter") or None
+    if delimiter not in (None, "/"):
+        raise InvalidParameterError(f"delimiter must be '/', not {_quoted(str(delimiter))}")
+    for key in ("prefix", "marker"):
+        if len(params.get(key, "").encode("utf-8", "surrogatepass")) > 1024:
+            raise InvalidParameterError(f"{key} is longer than 1024 bytes")
+    raw_limit = params.get("limit")
+    return ListingQuery(
+        prefix=params.get("prefix", ""),
+        delimiter=delimiter,
+        marker=params.get("marker", ""),
+        limit=None if raw_limit is None else parse_size("limit", raw_limit, MAX_LIST_LIMIT),
+    )

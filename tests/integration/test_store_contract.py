@@ -107,6 +107,22 @@ def test_listing_carries_each_objects_etag(store: OriginalStore) -> None:
     assert [(o.name, o.etag) for o in store.iter_objects("tagged")] == [("tagged", stored.etag)]
 
 
+def test_listing_by_delimiter_gives_each_folder_once(store: OriginalStore) -> None:
+    for text in ("dl/a", "dl/b/1", "dl/b/2", "dl/b/3", "dl/c/d/3", "dl/e"):
+        store.put(name(text), b"x", INFO)
+    listed = [(o.name, o.is_folder) for o in store.iter_objects("dl/", delimiter="/")]
+    assert listed == [("dl/a", False), ("dl/b/", True), ("dl/c/", True), ("dl/e", False)]
+    after_folder = store.iter_objects("dl/", delimiter="/", marker="dl/b/")
+    assert [o.name for o in after_folder] == ["dl/c/", "dl/e"]
+    inside_folder = store.iter_objects("dl/", delimiter="/", marker="dl/b/1", page_size=1)
+    assert [o.name for o in inside_folder] == ["dl/b/", "dl/c/", "dl/e"]
+    assert [o.name for o in store.iter_objects("dl/", marker="dl/b/2")] == [
+        "dl/b/3",
+        "dl/c/d/3",
+        "dl/e",
+    ]
+
+
 def test_delete_removes_it(store: OriginalStore) -> None:
     store.put(name("gone"), b"x", INFO)
     assert store.delete(name("gone")) is True

@@ -26,14 +26,14 @@ from image_repo.application.upload_image import UploadImage
 from image_repo.domain.derivation import DerivationDefaults, spec_for
 from image_repo.domain.errors import CorruptImageError, UploadTooLargeError
 from image_repo.domain.formats import ImageFormat
-from image_repo.domain.listing import ListedImage
+from image_repo.domain.listing import ListedEntry, ListedImage
 from image_repo.domain.names import ImageName
 from image_repo.domain.request import (
-    LIST_PARAMETERS,
     NO_PRESETS,
     ImageRequest,
     Presets,
     parse_image_request,
+    parse_listing_query,
     reject_unknown,
 )
 from image_repo.domain.spec import Spec
@@ -79,15 +79,15 @@ class ImageEndpoints:
     async def list_images(self, request: Request) -> Response:
         self._read_access.check(request)
         params = query_params(request)
-        reject_unknown(params, LIST_PARAMETERS)
-        images = await self._pool.run(self._use_cases.list.execute, params.get("regex"))
-        return StreamingResponse(self._json_array(images), media_type="application/json")
+        query = parse_listing_query(params)
+        entries = await self._pool.run(self._use_cases.list.entries, query, params.get("regex"))
+        return StreamingResponse(self._json_array(entries), media_type="application/json")
 
-    async def _json_array(self, images: Iterator[ListedImage]) -> AsyncIterator[bytes]:
-        """Streams `["a","b",...]` in batches, so a million names never sit in memory."""
+    async def _json_array(self, entries: Iterator[ListedEntry]) -> AsyncIterator[bytes]:
+        """Streams `["a","b/",...]` in batches, so a million names never sit in memory."""
         separator = b"["
-        while batch := await self._pool.run(_take, images, LIST_BATCH):
-            chunk = b",".join(json.dumps(str(i.name), ensure_ascii=False).encode() for i in batch)
+        while batch := await self._pool.run(_take, entries, LIST_BATCH):
+            chunk = b",".join(json.dumps(str(e), ensure_ascii=False).encode() for e in batch)
             yield separator + chunk
             separator = b","
         yield b"]" if separator == b"," else b"[]"
@@ -208,8 +208,8 @@ class ZipTooLargeError(RuntimeError):
     pass
 
 
-def _take(images: Iterator[ListedImage], count: int) -> list[ListedImage]:
-    return [image for _, image in zip(range(count), images, strict=False)]
+def _take(entries: Iterator[ListedEntry], count: int) -> list[ListedEntry]:
+    return [entry for _, entry in zip(range(count), entries, strict=False)]
 
 
 def _zip_filename(under: ImageName) -> str:

@@ -61,6 +61,41 @@ _SIG = {
     ),
     "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]*$"},
 }
+_LISTING = [
+    {
+        "name": "prefix",
+        "in": "query",
+        "required": False,
+        "description": "Only names (and folders) starting with this, as served (no extension)",
+        "schema": {"type": "string", "maxLength": 1024},
+    },
+    {
+        "name": "delimiter",
+        "in": "query",
+        "required": False,
+        "description": (
+            "'/': one folder level: the names directly under prefix, and each deeper folder "
+            "once, as its path ending in '/'"
+        ),
+        "schema": {"type": "string", "enum": ["/"]},
+    },
+    {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "description": "At most this many entries (1..10000), counted after regex",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    },
+    {
+        "name": "marker",
+        "in": "query",
+        "required": False,
+        "description": (
+            "Entries after this one in listing order: the last entry of the previous page"
+        ),
+        "schema": {"type": "string", "maxLength": 1024},
+    },
+]
 _FORBIDDEN = _error("Signed URLs are configured and sig is missing or does not match")
 _IMAGE_BODIES = {
     media: {"schema": {"type": "string", "format": "binary"}}
@@ -160,11 +195,11 @@ OPENAPI: dict[str, Any] = {
     "paths": {
         "/images": {
             "get": {
-                "summary": "List image names, in Swift's order, streamed",
-                "parameters": [_REGEX, _SIG],
+                "summary": "List image names (and folders), in Swift's order, streamed",
+                "parameters": [_REGEX, *_LISTING, _SIG],
                 "responses": {
                     "200": {
-                        "description": "Names",
+                        "description": "Names, and folders ending in '/' (with delimiter)",
                         "content": {
                             "application/json": {
                                 "schema": {"type": "array", "items": {"type": "string"}}
@@ -233,6 +268,17 @@ OPENAPI: dict[str, Any] = {
                     "404": _error("No such image"),
                 },
             },
+        },
+        "/": {
+            "get": {
+                "summary": "The web page: browse folders, search, view, upload, delete",
+                "responses": {
+                    "200": {
+                        "description": "HTML",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
         },
         "/healthz": {
             "get": {

@@ -128,16 +128,24 @@ class SwiftContainer:
         except ImageNotFoundError:
             return []
 
-    def listing(self, prefix: str = "", *, delimiter: str | None = None) -> Iterator[Entry]:
-        """Every entry under `prefix`, page by page. The next page is asked for once this one
-        is consumed, after the last entry seen, so the caller may delete entries meanwhile; a
-        `subdir` entry as marker skips the rest of its folder. A page shorter than the page
-        size is the last: Swift fills each page while entries remain."""
-        marker = ""
+    def listing(
+        self,
+        prefix: str = "",
+        *,
+        delimiter: str | None = None,
+        marker: str = "",
+        page_size: int | None = None,
+    ) -> Iterator[Entry]:
+        """Every entry under `prefix` after `marker`, page by page (of `page_size`, at most the
+        container's). The next page is asked for once this one is consumed, after the last
+        entry seen, so the caller may delete entries meanwhile; a `subdir` entry as marker
+        skips the rest of its folder. A page shorter than the page size is the last: Swift
+        fills each page while entries remain."""
+        size = min(page_size or self._page_size, self._page_size)
         while True:
-            entries = self.page(prefix, delimiter=delimiter, marker=marker)
+            entries = self.page(prefix, delimiter=delimiter, marker=marker, limit=size)
             yield from entries
-            if len(entries) < self._page_size:
+            if len(entries) < size:
                 return
             marker = entries[-1].get("name") or entries[-1]["subdir"]
 

@@ -79,9 +79,22 @@ class SwiftOriginalStore:
             deleted = self._objects.delete(variant) or deleted
         return deleted
 
-    def iter_objects(self, prefix: str = "") -> Iterator[ListedObject]:
-        for entry in self._objects.listing(prefix):
-            yield ListedObject(entry["name"], entry.get("hash", ""))
+    def iter_objects(
+        self,
+        prefix: str = "",
+        *,
+        delimiter: str | None = None,
+        marker: str = "",
+        page_size: int | None = None,
+    ) -> Iterator[ListedObject]:
+        entries = self._objects.listing(
+            prefix, delimiter=delimiter, marker=marker, page_size=page_size
+        )
+        for entry in entries:
+            if "subdir" in entry:
+                yield ListedObject(entry["subdir"], "", is_folder=True)
+            else:
+                yield ListedObject(entry["name"], entry.get("hash", ""))
 
     def _candidates(self, name: ImageName) -> Iterator[str]:
         """The exact name first (one request in the common case), then extension variants."""
