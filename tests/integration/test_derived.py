@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
+import zipfile
+from collections.abc import Callable
 
 import httpx
 import pytest
 from PIL import Image, ImageDraw
+from swiftclient.client import Connection
 
+from tests import hostile
 from tests.icc import adobe_rgb_profile
 from tests.images import encoded, exif_with_gps, jpeg_with_gps, picture
+from tests.integration.conftest import RunningServer
 from tests.integration.test_api import assert_no_metadata
 
 pytestmark = pytest.mark.integration
@@ -258,3 +263,40 @@ def test_caching_headers(client: httpx.Client, unique: str) -> None:
     assert (
         client.get(f"/images/{unique}/café.jpg", headers={"If-None-Match": etag}).status_code == 200
     )
+
+
+DAMAGED_ORIGINALS: dict[str, Callable[[], bytes]] = {
+    "truncated-gif": hostile.truncated(lambda: encoded(picture(200, 150), "GIF"), 0.6),
+    "tiff-webp-compression": hostile.tiff_with_webp_compression,
+    "text": lambda: b"written by another tool, not an image",
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGED_ORIGINALS))
+def test_a_stored_original_that_does_not_decode_is_a_422_that_says_so(
+    client: httpx.Client, swift: Connection, server: RunningServer, unique: str, damage: str
+) -> None:
+    """Put in the data container by another tool: the upload check never saw it (SPEC §8)."""
+    swift.put_object(server.data_container, f"{unique}/damaged", DAMAGED_ORIGINALS[damage]())
+    for params in ({}, {"thumbnail": "true"}, {"kind": "png"}, {"xsize": "20", "kind": "webp"}):
+        answer = client.get(f"/images/{unique}/damaged", params=params)
+        assert (answer.status_code, answer.json()["error"]) == (422, "damaged_original"), params
+        assert "stored original" in answer.json()["detail"]
+
+
+def test_meta_of_a_stored_original_that_is_no_image_is_a_422(
+    client: httpx.Client, swift: Connection, server: RunningServer, unique: str
+) -> None:
+    swift.put_object(server.data_container, f"{unique}/text", b"no image at all")
+    answer = client.get(f"/images/{unique}/text", params={"meta": "true"})
+    assert (answer.status_code, answer.json()["error"]) == (422, "damaged_original")
+
+
+def test_a_zip_leaves_a_damaged_original_out(
+    client: httpx.Client, swift: Connection, server: RunningServer, unique: str
+) -> None:
+    client.put(f"/images/{unique}/z/good.jpg", content=jpeg_with_gps(40, 30)).raise_for_status()
+    swift.put_object(server.data_container, f"{unique}/z/bad", hostile.tiff_with_webp_compression())
+    archive = client.get(f"/images/{unique}/z", params={"regex": ".", "zip": "true"})
+    assert archive.status_code == 200, archive.text
+    assert zipfile.ZipFile(io.BytesIO(archive.content)).namelist() == [f"{unique}/z/good.jpg"]

@@ -117,3 +117,10 @@ def test_a_check_that_passes_leaves_the_image_derivable_in_every_kind() -> None:
     for kind in (ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.GIF, ImageFormat.BMP):
         image = Image.open(io.BytesIO(PROCESSOR.derive(data, Spec(kind=kind)).data))
         image.load()
+
+
+def test_libvips_hands_a_damaged_original_to_pillow_which_says_so() -> None:
+    """libvips reads past damage by default; a cut PNG must not come out half grey."""
+    cut = hostile.truncated(lambda: encoded(picture(200, 150), "PNG"))()
+    with pytest.raises(CorruptImageError, match="truncated"):
+        VipsProcessor(PROCESSOR).derive(cut, Spec(kind=ImageFormat.PNG))

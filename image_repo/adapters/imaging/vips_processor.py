@@ -75,7 +75,9 @@ def _pixels(data: bytes, spec: Spec) -> Any:
     options: dict[str, Any] = {"height": height, "size": "down"}
     if header.get_typeof("icc-profile-data"):
         options["export_profile"] = "srgb"
-    image = pyvips.Image.thumbnail_buffer(data, width, **options)
+    # libvips reads past damage by default (a cut GIF comes out half grey); failing instead
+    # hands the original to Pillow, which derives it or says it is damaged
+    image = pyvips.Image.thumbnail_buffer(data, width, option_string="fail_on=error", **options)
     if image.interpretation in ("rgb16", "grey16") or image.format != "uchar":
         image = image.colourspace("srgb" if image.bands >= 3 else "b-w").cast("uchar")
     if spec.sharpen > 0:
