@@ -11,6 +11,7 @@ from pathlib import Path
 
 import uvicorn
 
+from image_repo.adapters.http.bounded_protocol import BoundedHttpToolsProtocol, HeaderLimits
 from image_repo.bulk_upload import run_bulk_upload
 from image_repo.container import build_app, install_url_key
 from image_repo.domain.errors import ImageRepoError
@@ -96,13 +97,16 @@ def _serve(config: AppConfig, environ: Mapping[str, str]) -> int:
     except ConfigError as error:
         print(f"config error: {error}", file=sys.stderr)
         return 2
+    limits = HeaderLimits(config.server.max_header_bytes, config.server.header_timeout_seconds)
     uvicorn.run(
         app,
         host=config.server.host,
         port=config.server.port,
+        http=BoundedHttpToolsProtocol.configured(limits),
         log_level=config.server.log_level,
         log_config=None,
         access_log=False,
+        timeout_keep_alive=config.server.keepalive_timeout_seconds,
         timeout_graceful_shutdown=30,
     )
     return 0

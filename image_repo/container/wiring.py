@@ -178,6 +178,8 @@ class Container(containers.DeclarativeContainer):
         max_zip_bytes=config.provided.images.max_zip_bytes,
         presets=providers.Callable(presets, config.provided.images, output_formats),
         signatures=providers.Callable(UrlSignatures, config.provided.server.url_signing_keys),
+        max_upload_inflight_bytes=config.provided.server.max_upload_inflight_bytes,
+        body_timeout_seconds=config.provided.server.body_timeout_seconds,
     )
     endpoints = providers.Singleton(ImageEndpoints, use_cases, blocking_pool, http_settings)
     # wraps the Starlette app: called with it by create_app

@@ -97,6 +97,12 @@ class AlreadyExistsError(ImageRepoError):
     public_message = "image already exists"
 
 
+class BodyTimeoutError(InvalidRequestError):
+    """A request body that stopped arriving: the client is too slow or holds the connection."""
+
+    public_message = "the request body stopped arriving"
+
+
 class UnavailableError(ImageRepoError):
     """A temporary condition: the client should retry later."""
 

@@ -78,6 +78,30 @@ class ServerConfig:
         "signs with the first; any verifies); empty: reads need no signature",
         _non_empty_items,
     )
+    max_upload_inflight_bytes: int = option(
+        256 * MIB,
+        "upload bytes held at once in one process (a gunicorn worker: each has its own); an "
+        "upload that would pass it is a 503 before its body is read",
+        positive,
+    )
+    body_timeout_seconds: float = option(
+        30.0, "a request body that sends nothing for this long is dropped (408)", positive
+    )
+    max_header_bytes: int = option(
+        64 * 1024,
+        "bytes of a request's line and headers (the image_repo server; nginx bounds them "
+        "before); more is a 431 and the connection is closed",
+        positive,
+    )
+    header_timeout_seconds: float = option(
+        10.0,
+        "seconds a request's line and headers may take to arrive (the image_repo server); "
+        "then the connection is closed",
+        positive,
+    )
+    keepalive_timeout_seconds: int = option(
+        5, "seconds an idle keep-alive connection is kept open (the image_repo server)", positive
+    )
 
 
 @attrs.frozen

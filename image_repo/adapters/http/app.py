@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
@@ -23,6 +23,7 @@ from image_repo.adapters.http.observability import (
 from image_repo.adapters.http.openapi import OPENAPI
 from image_repo.adapters.http.readiness import ReadinessCheck, ReadinessProbe
 from image_repo.adapters.http.security_headers import SecurityHeaders
+from image_repo.adapters.http.upload_bodies import CloseUnreadBodies, handle_client_disconnect
 
 
 class AnyPathConvertor(Convertor[str]):
@@ -86,6 +87,6 @@ def create_app(
         Route("/images/{path:anypath}", endpoints.put_image, methods=["PUT"]),
         Route("/images/{path:anypath}", endpoints.delete_image, methods=["DELETE"]),
     ]
-    handlers: Any = exception_handlers()
+    handlers: Any = {**exception_handlers(), ClientDisconnect: handle_client_disconnect}
     application = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
-    return SecurityHeaders(RequestObserver(front(application), access_sink))
+    return SecurityHeaders(RequestObserver(CloseUnreadBodies(front(application)), access_sink))

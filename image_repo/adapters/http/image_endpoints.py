@@ -14,6 +14,7 @@ from image_repo.adapters.http.image_responses import image_response
 from image_repo.adapters.http.json_bodies import meta_body, url_body
 from image_repo.adapters.http.read_access import ReadAccess
 from image_repo.adapters.http.request_parsing import image_name, query_params
+from image_repo.adapters.http.upload_bodies import SpooledBody, UploadBodies
 from image_repo.adapters.http.write_access import WriteAccess
 from image_repo.adapters.http.zip_stream import ZipStreamWriter
 from image_repo.application.delete_image import DeleteImage
@@ -22,9 +23,9 @@ from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.list_images import ListImages
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
-from image_repo.application.upload_image import UploadImage
+from image_repo.application.upload_image import UploadedImage, UploadImage
 from image_repo.domain.derivation import DerivationDefaults, spec_for
-from image_repo.domain.errors import CorruptImageError, UploadTooLargeError
+from image_repo.domain.errors import CorruptImageError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.listing import ListedEntry, ListedImage
 from image_repo.domain.names import ImageName
@@ -53,6 +54,8 @@ class HttpSettings:
     max_zip_bytes: int = 512 << 20
     presets: Presets = NO_PRESETS
     signatures: UrlSignatures = attrs.field(factory=UrlSignatures)
+    max_upload_inflight_bytes: int = 256 << 20
+    body_timeout_seconds: float = 30.0
 
 
 @attrs.frozen
@@ -75,6 +78,11 @@ class ImageEndpoints:
         self._settings = settings
         self._write_access = WriteAccess(settings.write_tokens)
         self._read_access = ReadAccess(settings.signatures, self._write_access)
+        self._uploads = UploadBodies(
+            settings.max_upload_bytes,
+            settings.max_upload_inflight_bytes,
+            settings.body_timeout_seconds,
+        )
 
     async def list_images(self, request: Request) -> Response:
         self._read_access.check(request)
@@ -167,11 +175,11 @@ class ImageEndpoints:
         name, _ = image_name(request)
         reject_unknown(query_params(request), ())
         self._write_access.check(request)
-        data = await self._read_body(request)
         if_absent = request.headers.get("if-none-match", "").strip() == "*"
-        uploaded = await self._pool.run(
-            self._use_cases.upload.execute, name, data, if_absent=if_absent
-        )
+        async with self._uploads.read(request) as upload:
+            uploaded = await self._pool.run(
+                _store_upload, self._use_cases.upload, name, upload, if_absent
+            )
         body = {
             "name": str(uploaded.name),
             "format": uploaded.info.format.value,
@@ -189,23 +197,16 @@ class ImageEndpoints:
         await self._pool.run(self._use_cases.delete.execute, name)
         return Response(status_code=204)
 
-    async def _read_body(self, request: Request) -> bytes:
-        """Counts bytes while they stream and stops at the limit, so an oversized upload is
-        refused without being buffered (a declared Content-Length over it is refused at once)."""
-        limit = self._settings.max_upload_bytes
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise UploadTooLargeError(f"the limit is {limit} bytes")
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                raise UploadTooLargeError(f"the limit is {limit} bytes")
-        return bytes(body)
-
 
 class ZipTooLargeError(RuntimeError):
     pass
+
+
+def _store_upload(
+    upload: UploadImage, name: ImageName, body: SpooledBody, if_absent: bool
+) -> UploadedImage:
+    """In the pool: reading a spooled body back blocks, and the bytes stay in this frame only."""
+    return upload.execute(name, body.value(), if_absent=if_absent)
 
 
 def _take(entries: Iterator[ListedEntry], count: int) -> list[ListedEntry]:

@@ -254,9 +254,16 @@ OPENAPI: dict[str, Any] = {
                         },
                     },
                     **_WRITE_ERRORS,
+                    "408": _error("The body sent nothing for server.body_timeout_seconds"),
                     "412": _error("If-None-Match: * and the name exists"),
                     "413": _error("Over max_upload_bytes, max_pixels or max_frames"),
                     "415": _error("Not an image of an accepted format"),
+                    "503": {
+                        **_unavailable(),
+                        "description": "Swift unreachable, the server saturated, or the upload "
+                        "would pass server.max_upload_inflight_bytes (decided before its body "
+                        "is read); retry after the given seconds",
+                    },
                 },
             },
             "delete": {
