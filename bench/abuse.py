@@ -123,7 +123,15 @@ def slowloris(port: int) -> str:
     return f"another client answered in {other:.0f} ms; open after 12 s: {still_open}/100"
 
 
+def one_big_upload(port: int) -> str:
+    """Not an abuse: the memory one 48 MiB body costs (refused as no image once read whole)."""
+    body = b"\xff" * (48 * MIB)
+    answer = httpx.put(f"http://127.0.0.1:{port}/images/abuse/big.jpg", content=body, timeout=60)
+    return f"answered {answer.status_code}"
+
+
 ABUSES: list[tuple[str, Callable[[int], str]]] = [
+    ("one 48 MiB upload", one_big_upload),
     ("10 stalled 50 MiB uploads (48 MiB sent)", stalled_uploads),
     ("20 clients leaving mid-upload", clients_leaving),
     ("8 x 64 MB headers", giant_headers),
