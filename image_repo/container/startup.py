@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
-import sys
 from collections.abc import Mapping
 
 from starlette.types import ASGIApp
@@ -13,6 +12,7 @@ from starlette.types import ASGIApp
 from image_repo.adapters.http.app import create_app
 from image_repo.adapters.swift.connection import quiet_client_logs
 from image_repo.container.factories import write_tokens
+from image_repo.container.process import tune_process
 from image_repo.container.wiring import Container
 from image_repo.domain.errors import StoreLoginError, StoreUnavailableError
 from image_repo.logging_setup import access_sink
@@ -33,9 +33,7 @@ def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> AS
     ASGI app. Containers in Swift are created here when Swift answers, else on first write."""
     container = Container(config=config, environ=dict(os.environ if environ is None else environ))
     container.credentials()
-    # The event loop shares the GIL with the Swift and imaging threads; with the default 5 ms
-    # switch interval a memory hit could wait that long per hand-over behind a busy thread.
-    sys.setswitchinterval(0.0005)
+    tune_process(config.workers.malloc_arenas)
     quiet_client_logs()
     tokens = write_tokens(config.server)
     if not tokens and not ipaddress.ip_address(_host_ip(config.server.host)).is_loopback:

@@ -280,6 +280,12 @@ class WorkersConfig:
         "answering cache hits wins the CPU; 0 keeps one priority (Linux)",
         attrs.validators.in_(range(20)),
     )
+    malloc_arenas: int = option(
+        2,
+        "glibc malloc arenas per process: memory freed by large decodes stays in the arena of "
+        "the thread that used it, so fewer arenas keep RSS near the cache budgets; 0: glibc's",
+        non_negative,
+    )
 
 
 @attrs.frozen
