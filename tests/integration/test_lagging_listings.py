@@ -43,10 +43,16 @@ def lagging(container: SwiftContainer, ghosts: list[str], hide: bool = False) ->
     404) first, and with `hide` nothing real (objects written since are not listed yet)."""
     real = container.listing
 
-    def listing(prefix: str = "", *, delimiter: str | None = None) -> Iterator[dict[str, Any]]:
+    def listing(
+        prefix: str = "",
+        *,
+        delimiter: str | None = None,
+        marker: str = "",
+        page_size: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
         yield from ({"name": g, "hash": "0" * 32} for g in ghosts if g.startswith(prefix))
         if not hide:
-            yield from real(prefix, delimiter=delimiter)
+            yield from real(prefix, delimiter=delimiter, marker=marker, page_size=page_size)
 
     container.listing = listing  # type: ignore[method-assign]
 

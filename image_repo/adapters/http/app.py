@@ -23,6 +23,7 @@ from image_repo.adapters.http.observability import (
 from image_repo.adapters.http.openapi import OPENAPI
 from image_repo.adapters.http.readiness import ReadinessCheck, ReadinessProbe
 from image_repo.adapters.http.security_headers import SecurityHeaders
+from image_repo.adapters.http.web_page import WebPage
 from image_repo.adapters.http.upload_bodies import CloseUnreadBodies, handle_client_disconnect
 
 
@@ -86,6 +87,7 @@ def create_app(
         Route("/images/{path:anypath}", endpoints.get_image, methods=["GET"]),
         Route("/images/{path:anypath}", endpoints.put_image, methods=["PUT"]),
         Route("/images/{path:anypath}", endpoints.delete_image, methods=["DELETE"]),
+        *WebPage(endpoints.page_settings).routes(),
     ]
     handlers: Any = {**exception_handlers(), ClientDisconnect: handle_client_disconnect}
     application = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)

@@ -15,6 +15,7 @@ from image_repo.adapters.http.json_bodies import meta_body, url_body
 from image_repo.adapters.http.read_access import ReadAccess
 from image_repo.adapters.http.request_parsing import image_name, query_params
 from image_repo.adapters.http.upload_bodies import SpooledBody, UploadBodies
+from image_repo.adapters.http.web_page import PageSettings
 from image_repo.adapters.http.write_access import WriteAccess
 from image_repo.adapters.http.zip_stream import ZipStreamWriter
 from image_repo.application.delete_image import DeleteImage
@@ -82,6 +83,16 @@ class ImageEndpoints:
             settings.max_upload_bytes,
             settings.max_upload_inflight_bytes,
             settings.body_timeout_seconds,
+        )
+
+    @property
+    def page_settings(self) -> PageSettings:
+        """What the web page (`/`) shows of this server: which writes and reads need a token."""
+        kinds = sorted(f.value for f in self._settings.output_formats)
+        return PageSettings(
+            is_write_protected=not self._write_access.is_open,
+            is_signed=self._settings.signatures.is_required,
+            kinds=tuple(kinds),
         )
 
     async def list_images(self, request: Request) -> Response:

@@ -1,0 +1,124 @@
+// The JSON API as the page uses it: every request carries the write token when one is kept.
+
+const TOKEN_KEY = "image_repo.write_token";
+const body = document.body.dataset;
+
+export const server = {
+  isWriteProtected: body.writeProtected === "true",
+  isSigned: body.signed === "true",
+  kinds: (body.kinds || "").split(" ").filter(Boolean),
+};
+
+export function token() {
+  return sessionStorage.getItem(TOKEN_KEY) || "";
+}
+
+export function setToken(value) {
+  if (value) sessionStorage.setItem(TOKEN_KEY, value);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+export const canWrite = () => !server.isWriteProtected || token() !== "";
+// With signed URLs on, a page without a signing key reads through the write token.
+export const canRead = () => !server.isSigned || token() !== "";
+// <img src> cannot send a header: with signed URLs on, images are fetched as blobs instead.
+export const needsBlobs = () => server.isSigned;
+
+function headers() {
+  return token() ? { Authorization: `Bearer ${token()}` } : {};
+}
+
+/** `/images/a/b%20c`: each segment percent-encoded, the slashes kept. */
+export function imagePath(name) {
+  return "/images/" + name.split("/").map(encodeURIComponent).join("/");
+}
+
+export function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+/** The API's own words for a failed answer: "415 unsupported_image: ...". */
+export async function describeFailure(response) {
+  let text = `${response.status} ${response.statusText}`;
+  try {
+    const error = await response.json();
+    text = `${response.status} ${error.error}: ${error.detail}`;
+  } catch (_ignored) {
+    // not JSON: the status line says it
+  }
+  return text;
+}
+
+export class ApiError extends Error {}
+
+async function request(url, options = {}) {
+  const response = await fetch(url, { ...options, headers: { ...headers(), ...options.headers } });
+  if (!response.ok) throw new ApiError(await describeFailure(response));
+  return response;
+}
+
+export async function getJson(url) {
+  return (await request(url)).json();
+}
+
+/** One page of a folder: names and folders (ending in "/") after `marker`. */
+export function listPage({ prefix, regex, marker, limit, delimiter }) {
+  return getJson("/images" + query({ prefix, delimiter, regex, marker, limit }));
+}
+
+export async function remove(name) {
+  await request(imagePath(name), { method: "DELETE" });
+}
+
+/** A URL an <img> or a link can use: the API's own, or a blob fetched with the token. */
+export async function displayUrl(url) {
+  if (!needsBlobs()) return url;
+  const response = await request(url);
+  return URL.createObjectURL(await response.blob());
+}
+
+/** Save what `url` answers under `filename` (through a blob when the token must be sent). */
+export async function download(url, filename) {
+  const link = document.createElement("a");
+  link.download = filename;
+  link.href = await displayUrl(url);
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+/** PUT with upload progress (fetch reports none): `onProgress(fraction)`; resolves to the
+ * 201 body, rejects with the API's words. */
+export function upload(name, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("PUT", imagePath(name));
+    for (const [key, value] of Object.entries(headers())) xhr.setRequestHeader(key, value);
+    if (file.type) xhr.setRequestHeader("Content-Type", file.type);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      if (xhr.status === 201) {
+        onProgress(1);
+        resolve(JSON.parse(xhr.responseText));
+        return;
+      }
+      let text = `${xhr.status} ${xhr.statusText}`;
+      try {
+        const error = JSON.parse(xhr.responseText);
+        text = `${xhr.status} ${error.error}: ${error.detail}`;
+      } catch (_ignored) {
+        // not JSON
+      }
+      reject(new ApiError(text));
+    };
+    xhr.onerror = () => reject(new ApiError("the server could not be reached"));
+    xhr.send(file);
+  });
+}

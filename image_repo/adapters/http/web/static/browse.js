@@ -1,0 +1,169 @@
+// Folders, breadcrumbs, a grid of lazy thumbnails and paging: a page of PAGE_SIZE entries at a
+// time, so a folder of 100,000 names costs one small listing request per page.
+
+import { displayUrl, imagePath, listPage, needsBlobs, query } from "./api.js";
+
+export const PAGE_SIZE = 120;
+const THUMB = 160; // CSS pixels; the srcset's 2x asks for twice that
+
+const $ = (id) => document.getElementById(id);
+
+export class Browser {
+  constructor({ onOpen, onSelection }) {
+    this.folder = "";
+    this.regex = "";
+    this.markers = [""]; // markers[i]: the marker of page i
+    this.page = 0;
+    this.selected = new Set();
+    this.onOpen = onOpen;
+    this.onSelection = onSelection;
+    this.observer = new IntersectionObserver((entries) => this.reveal(entries), {
+      rootMargin: "200px",
+    });
+    $("previous").addEventListener("click", () => this.show(this.page - 1));
+    $("next").addEventListener("click", () => this.show(this.page + 1));
+  }
+
+  /** Open `folder` ("" or "a/b/"), optionally searching it. */
+  async open(folder, regex = "") {
+    this.folder = folder;
+    this.regex = regex;
+    this.markers = [""];
+    this.selected.clear();
+    this.onSelection(this.selected);
+    this.renderCrumbs();
+    await this.show(0);
+  }
+
+  refresh() {
+    return this.show(this.page);
+  }
+
+  async show(page) {
+    const status = $("status");
+    $("list-error").textContent = "";
+    status.textContent = "Loading…";
+    let entries;
+    try {
+      // A search looks at every name below the folder; browsing shows one level.
+      entries = await listPage({
+        prefix: this.folder,
+        delimiter: this.regex ? undefined : "/",
+        regex: this.regex || undefined,
+        marker: this.markers[page],
+        limit: PAGE_SIZE + 1,
+      });
+    } catch (error) {
+      status.textContent = "";
+      $("list-error").textContent = error.message;
+      return;
+    }
+    this.page = page;
+    const hasNext = entries.length > PAGE_SIZE;
+    entries = entries.slice(0, PAGE_SIZE);
+    if (hasNext) this.markers[page + 1] = entries[entries.length - 1];
+    this.renderGrid(entries);
+    $("previous").disabled = page === 0;
+    $("next").disabled = !hasNext;
+    $("page-number").textContent = page > 0 || hasNext ? `Page ${page + 1}` : "";
+    const what = this.regex ? `matching ${this.regex}` : "in this folder";
+    status.textContent = entries.length
+      ? `${entries.length}${hasNext ? "+" : ""} entries ${what}`
+      : `Nothing ${what}`;
+  }
+
+  renderCrumbs() {
+    const crumbs = $("crumbs");
+    crumbs.replaceChildren();
+    const parts = this.folder.split("/").filter(Boolean);
+    const paths = [["All images", ""]];
+    parts.forEach((part, index) => paths.push([part, parts.slice(0, index + 1).join("/") + "/"]));
+    paths.forEach(([label, path], index) => {
+      const item = document.createElement("li");
+      const link = document.createElement("a");
+      link.textContent = label;
+      link.href = "#" + encodeURIComponent(path);
+      if (index === paths.length - 1) link.setAttribute("aria-current", "page");
+      item.append(link);
+      crumbs.append(item);
+    });
+  }
+
+  renderGrid(entries) {
+    const grid = $("grid");
+    this.observer.disconnect();
+    grid.replaceChildren(...entries.map((entry) => this.tile(entry)));
+  }
+
+  tile(entry) {
+    const item = document.createElement("li");
+    const shown = entry.slice(this.folder.length) || entry;
+    if (entry.endsWith("/")) {
+      const link = document.createElement("a");
+      link.className = "open folder";
+      link.href = "#" + encodeURIComponent(entry);
+      const icon = document.createElement("span");
+      icon.className = "thumb";
+      icon.setAttribute("aria-hidden", "true");
+      const label = document.createElement("span");
+      label.className = "label";
+      label.textContent = shown;
+      link.append(icon, label);
+      item.append(link);
+      return item;
+    }
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "open image";
+    button.dataset.name = entry;
+    const image = document.createElement("img");
+    image.className = "thumb";
+    image.alt = entry;
+    image.width = THUMB;
+    image.height = THUMB;
+    image.loading = "lazy";
+    image.dataset.src = imagePath(entry) + query({ thumbnail: "true", xsize: THUMB, ysize: THUMB });
+    image.dataset.src2x =
+      imagePath(entry) + query({ thumbnail: "true", xsize: 2 * THUMB, ysize: 2 * THUMB });
+    const label = document.createElement("span");
+    label.className = "label";
+    label.textContent = shown;
+    button.append(image, label);
+    button.addEventListener("click", () => this.onOpen(entry));
+    const pick = document.createElement("label");
+    pick.className = "pick";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.checked = this.selected.has(entry);
+    box.addEventListener("change", () => {
+      if (box.checked) this.selected.add(entry);
+      else this.selected.delete(entry);
+      this.onSelection(this.selected);
+    });
+    const text = document.createElement("span");
+    text.className = "visually-hidden";
+    text.textContent = `Select ${entry}`;
+    pick.append(box, text);
+    item.append(button, pick);
+    this.observer.observe(image);
+    return item;
+  }
+
+  /** Thumbnails load once they near the viewport (as blobs where the token must be sent). */
+  reveal(entries) {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      const image = entry.target;
+      this.observer.unobserve(image);
+      if (needsBlobs()) {
+        displayUrl(image.dataset.src).then(
+          (url) => { image.src = url; },
+          () => { image.alt = `${image.alt} (not loaded)`; },
+        );
+      } else {
+        image.srcset = `${image.dataset.src} 1x, ${image.dataset.src2x} 2x`;
+        image.src = image.dataset.src;
+      }
+    }
+  }
+}
