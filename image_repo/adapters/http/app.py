@@ -23,8 +23,8 @@ from image_repo.adapters.http.observability import (
 from image_repo.adapters.http.openapi import OPENAPI
 from image_repo.adapters.http.readiness import ReadinessCheck, ReadinessProbe
 from image_repo.adapters.http.security_headers import SecurityHeaders
-from image_repo.adapters.http.web_page import WebPage
 from image_repo.adapters.http.upload_bodies import CloseUnreadBodies, handle_client_disconnect
+from image_repo.adapters.http.web_page import WebPage
 
 
 class AnyPathConvertor(Convertor[str]):
