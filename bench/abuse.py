@@ -130,12 +130,24 @@ def one_big_upload(port: int) -> str:
     return f"answered {answer.status_code}"
 
 
+def junk_queries(port: int) -> str:
+    """4,200 unique ~46 KB queries on one image path: what the memory-hit memo may keep."""
+    statuses: dict[int, int] = {}
+    with httpx.Client(timeout=30) as client:
+        for number in range(4200):
+            query = f"xsize=10&junk{number}={'j' * 46_000}"
+            status = client.get(f"http://127.0.0.1:{port}/images/abuse/junk?{query}").status_code
+            statuses[status] = statuses.get(status, 0) + 1
+    return f"statuses {statuses}"
+
+
 ABUSES: list[tuple[str, Callable[[int], str]]] = [
     ("one 48 MiB upload", one_big_upload),
     ("10 stalled 50 MiB uploads (48 MiB sent)", stalled_uploads),
     ("20 clients leaving mid-upload", clients_leaving),
     ("8 x 64 MB headers", giant_headers),
     ("slowloris, 100 connections", slowloris),
+    ("4,200 unique 46 KB junk queries", junk_queries),
 ]
 
 
