@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from urllib.parse import quote
 
 import attrs
 import httpx
 from tqdm import tqdm
+
+from image_repo.upload_plan import OnCollision, PlannedUpload, UploadPlan, plan_uploads
 
 
 @attrs.frozen
@@ -23,13 +24,9 @@ class Outcome:
     detail: str = ""
 
 
-def files_under(folder: Path) -> Iterator[Path]:
-    """Regular files, hidden ones (and hidden folders) left out, in a stable order."""
-    for directory, subdirectories, files in os.walk(folder):
-        subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
-        for file_name in sorted(files):
-            if not file_name.startswith("."):
-                yield Path(directory, file_name)
+class ServerUnreachableError(Exception):
+    """The server does not answer at all (refused, timed out, no such host): no upload can
+    succeed, so the run stops instead of failing every file."""
 
 
 class BulkUploader:
@@ -38,7 +35,14 @@ class BulkUploader:
 
     def __init__(self, base_url: str, token: str | None, timeout_seconds: float = 120) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._base_url = base_url
         self._client = httpx.Client(base_url=base_url, headers=headers, timeout=timeout_seconds)
+
+    def check_reachable(self) -> None:
+        try:
+            self._client.get("/healthz", timeout=10)
+        except httpx.TransportError as error:
+            raise self._unreachable(error) from error
 
     def upload(self, path: Path, name: str) -> Outcome:
         url = f"/images/{quote(name)}"
@@ -48,6 +52,8 @@ class BulkUploader:
             if meta.status_code == 200 and meta.json().get("etag") == hashlib.md5(data).hexdigest():
                 return Outcome(path, name, "unchanged")
             answer = self._client.put(url, content=data)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            raise self._unreachable(error) from error
         except (OSError, httpx.HTTPError, ValueError) as error:
             return Outcome(path, name, "failed", str(error) or type(error).__name__)
         if answer.status_code == 201:
@@ -58,36 +64,92 @@ class BulkUploader:
             detail = answer.text[:200]
         return Outcome(path, name, "failed", f"{answer.status_code}: {detail}")
 
+    def _unreachable(self, error: httpx.TransportError) -> ServerUnreachableError:
+        reason = str(error) or type(error).__name__
+        return ServerUnreachableError(
+            f"cannot reach the image server at {self._base_url} ({reason}): is it running? "
+            "(start one with `image_repo dev`, or give its address with --url)"
+        )
+
     def close(self) -> None:
         self._client.close()
 
 
-def run_bulk_upload(folder: Path, base_url: str, prefix: str, jobs: int, token: str | None) -> int:
-    paths = list(files_under(folder))
-    uploader = BulkUploader(base_url, token)
-    prefix = prefix.strip("/")
+def _upload_all(
+    uploader: BulkUploader, uploads: tuple[PlannedUpload, ...], jobs: int
+) -> list[Outcome]:
+    """Stops at the first sign the server is gone: uploads not started yet are dropped."""
+    gone = threading.Event()
 
-    def name_of(path: Path) -> str:
-        relative = path.relative_to(folder).as_posix()
-        return f"{prefix}/{relative}" if prefix else relative
+    def one(upload: PlannedUpload) -> Outcome | None:
+        return None if gone.is_set() else uploader.upload(upload.path, upload.name)
 
     outcomes: list[Outcome] = []
-    try:
-        with (
-            ThreadPoolExecutor(max(1, jobs)) as pool,
-            tqdm(total=len(paths), unit="file", desc="uploading", file=sys.stderr) as progress,
-        ):
-            for outcome in pool.map(lambda p: uploader.upload(p, name_of(p)), paths):
-                outcomes.append(outcome)
+    with (
+        ThreadPoolExecutor(max(1, jobs)) as pool,
+        tqdm(total=len(uploads), unit="file", desc="uploading", file=sys.stderr) as progress,
+    ):
+        futures = [pool.submit(one, upload) for upload in uploads]
+        try:
+            for future in as_completed(futures):
+                outcome = future.result()
+                if outcome is not None:
+                    outcomes.append(outcome)
                 progress.update(1)
+        except ServerUnreachableError:
+            gone.set()
+            pool.shutdown(cancel_futures=True)
+            raise
+    return outcomes
+
+
+def _report_plan(plan: UploadPlan, on_collision: OnCollision) -> None:
+    for collision in plan.collisions:
+        files = ", ".join(p.name for p in collision.paths)
+        if collision.kept is not None:
+            what = f"uploaded {collision.kept.name} only"
+        else:
+            what = "none uploaded; --on-collision first or keep-extension uploads them"
+            if on_collision is OnCollision.KEEP_EXTENSION:
+                what = "none uploaded: the names keep-extension makes collide too"
+        print(
+            f"name collision: {collision.name} <- {files} in {collision.paths[0].parent} ({what})"
+        )
+
+
+def run_bulk_upload(
+    folder: Path,
+    base_url: str,
+    prefix: str,
+    jobs: int,
+    token: str | None,
+    on_collision: OnCollision = OnCollision.FAIL,
+) -> int:
+    """0 when every image file was uploaded or already present; 1 when some failed or were
+    left out by a collision; 2 when the server cannot be reached (nothing more is tried)."""
+    plan = plan_uploads(folder, prefix, on_collision)
+    _report_plan(plan, on_collision)
+    uploader = BulkUploader(base_url, token)
+    try:
+        uploader.check_reachable()
+        outcomes = _upload_all(uploader, plan.uploads, jobs)
+    except ServerUnreachableError as error:
+        print(f"image_repo upload: {error}", file=sys.stderr)
+        return 2
     finally:
         uploader.close()
-    failed = [o for o in outcomes if o.result == "failed"]
-    counts = {r: sum(o.result == r for o in outcomes) for r in ("uploaded", "unchanged", "failed")}
-    print(
-        f"{counts['uploaded']} uploaded, {counts['unchanged']} already present, "
-        f"{counts['failed']} failed"
+    failed = sorted(
+        [*plan.bad_names, *((o.path, o.detail) for o in outcomes if o.result == "failed")]
     )
-    for outcome in failed:
-        print(f"failed: {outcome.path}: {outcome.detail}")
-    return 1 if failed else 0
+    uploaded = sum(o.result == "uploaded" for o in outcomes)
+    present = sum(o.result == "unchanged" for o in outcomes)
+    print(
+        f"{uploaded} uploaded, {present} already present, {len(plan.not_images)} skipped "
+        f"(not images), {plan.left_out} left out (name collisions), {len(failed)} failed"
+    )
+    for path in plan.not_images:
+        print(f"skipped: {path}: not an image (by its first bytes)")
+    for path, detail in failed:
+        print(f"failed: {path}: {detail}")
+    left_out_unasked = plan.left_out > 0 and on_collision is not OnCollision.FIRST
+    return 1 if failed or left_out_unasked else 0

@@ -28,9 +28,15 @@ def _host_ip(host: str) -> str:
         return "127.0.0.1" if host == "localhost" else "0.0.0.0"  # a name: assume exposed
 
 
-def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> ASGIApp:
+def build_app(
+    config: AppConfig,
+    environ: Mapping[str, str] | None = None,
+    warn_default_url_key: bool = True,
+) -> ASGIApp:
     """Resolve credentials (failing fast when there are none), wire everything, and return the
-    ASGI app. Containers in Swift are created here when Swift answers, else on first write."""
+    ASGI app. Containers in Swift are created here when Swift answers, else on first write.
+    `warn_default_url_key=False` where the default key is fine: `image_repo dev`, whose
+    loopback Swift has it set by the command itself."""
     container = Container(config=config, environ=dict(os.environ if environ is None else environ))
     container.credentials()
     tune_process(config.workers.malloc_arenas)
@@ -42,7 +48,7 @@ def build_app(config: AppConfig, environ: Mapping[str, str] | None = None) -> AS
             "and delete images",
             config.server.host,
         )
-    if config.swift.url_key == SwiftConfig().url_key:
+    if warn_default_url_key and config.swift.url_key == SwiftConfig().url_key:
         logger.warning(
             "swift.url_key is the insecure default %r: anyone can sign temporary URLs to the "
             "cache container. Set a secret key and run `image_repo set-url-key`.",

@@ -20,6 +20,7 @@ from image_repo.localswift.config_files import KEY, USER, write_config
 from image_repo.localswift.install import ensure_swift_installed, swift_python
 from image_repo.localswift.keystone import LocalKeystone
 from image_repo.localswift.keystone_proxy import KeystoneAuth, member_reaches_account
+from image_repo.localswift.ports import PortsBusyError, busy_port_message
 from image_repo.localswift.processes import (
     accepts,
     answers,
@@ -33,7 +34,7 @@ from image_repo.localswift.processes import (
 )
 from image_repo.localswift.topology import Topology
 
-__all__ = ["LocalSwift", "SwiftEndpoint", "free_port", "port_is_free"]
+__all__ = ["LocalSwift", "PortsBusyError", "SwiftEndpoint", "free_port", "port_is_free"]
 
 
 @attrs.frozen
@@ -119,7 +120,7 @@ class LocalSwift:
         ports = self._topology.ports()
         busy = [port for port in ports.values() if not port_is_free(port)]
         if busy:
-            raise RuntimeError(f"ports {busy} are in use; stop what holds them or pick others")
+            raise PortsBusyError(busy_port_message(busy[0], "pick another port"))
         keystone_auth = None
         if self._keystone is not None:
             if not self._keystone.is_running:

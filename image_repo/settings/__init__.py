@@ -2,7 +2,7 @@
 
 from image_repo.settings.credentials import CredentialsError, SwiftCredentials, resolve_credentials
 from image_repo.settings.loading import ConfigError, load_config
-from image_repo.settings.template import render_template
+from image_repo.settings.template import MASK, render_config, render_template
 from image_repo.settings.tree import (
     AppConfig,
     CacheConfig,
@@ -13,6 +13,7 @@ from image_repo.settings.tree import (
 )
 
 __all__ = [
+    "MASK",
     "AppConfig",
     "CacheConfig",
     "ConfigError",
@@ -23,6 +24,7 @@ __all__ = [
     "SwiftCredentials",
     "WorkersConfig",
     "load_config",
+    "render_config",
     "render_template",
     "resolve_credentials",
 ]

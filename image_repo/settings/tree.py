@@ -15,10 +15,11 @@ MIB = 1 << 20
 GIB = 1 << 30
 
 
-def option(default: Any, doc: str, *validators: Any) -> Any:
+def option(default: Any, doc: str, *validators: Any, is_secret: bool = False) -> Any:
     """A field with its `-Yt` comment; validators run at construction, so a bad value in the
-    file is refused at start with the option's path."""
-    return attrs.field(default=default, metadata={"doc": doc}, validator=list(validators))
+    file is refused at start with the option's path. `is_secret`: `-Y` masks its value."""
+    metadata = {"doc": doc, "is_secret": is_secret}
+    return attrs.field(default=default, metadata=metadata, validator=list(validators))
 
 
 positive = attrs.validators.gt(0)
@@ -69,7 +70,7 @@ class ServerConfig:
     )
     log_json: bool = option(False, "write log lines as JSON objects")
     write_tokens: tuple[str, ...] = option(
-        (), "bearer tokens that may PUT and DELETE; empty: writes are open"
+        (), "bearer tokens that may PUT and DELETE; empty: writes are open", is_secret=True
     )
     write_tokens_file: str = option("", "file with one write token per line, added to write_tokens")
     url_signing_keys: tuple[str, ...] = option(
@@ -77,6 +78,7 @@ class ServerConfig:
         "keys of signed URLs: every GET/HEAD under /images needs sig= (image_repo sign PATH "
         "signs with the first; any verifies); empty: reads need no signature",
         _non_empty_items,
+        is_secret=True,
     )
     max_upload_inflight_bytes: int = option(
         256 * MIB,
@@ -108,7 +110,9 @@ class ServerConfig:
 class SwiftConfig:
     auth_url: str = option("", "auth URL; empty: ST_AUTH, then OS_AUTH_URL")
     user: str = option("", "user name; empty: ST_USER, then OS_USERNAME")
-    key: str = option("", "key or password; empty: key_file, then ST_KEY, then OS_PASSWORD")
+    key: str = option(
+        "", "key or password; empty: key_file, then ST_KEY, then OS_PASSWORD", is_secret=True
+    )
     key_file: str = option("", "file holding the key or password")
     rc_file: str = option("", "OpenStack RC file (export NAME=value lines) read for credentials")
     auth_version: str = option(
@@ -127,7 +131,7 @@ class SwiftConfig:
         "empty: OS_APPLICATION_CREDENTIAL_ID",
     )
     application_credential_secret: str = option(
-        "", "its secret; empty: OS_APPLICATION_CREDENTIAL_SECRET"
+        "", "its secret; empty: OS_APPLICATION_CREDENTIAL_SECRET", is_secret=True
     )
     container: str = option(
         "test_image_repo", "container holding the originals", attrs.validators.min_len(1)
@@ -141,6 +145,7 @@ class SwiftConfig:
         "123456789",
         "TempURL key of the cache container (set it with image_repo set-url-key)",
         attrs.validators.min_len(1),
+        is_secret=True,
     )
     url_ttl: int = option(3600, "seconds a temporary URL stays valid", positive)
     public_url: str = option(
@@ -190,6 +195,7 @@ class CacheConfig:
         "",
         "secret of the integrity tags on cache-container objects, the same on every node; "
         "empty: derived from the Swift credentials' secret",
+        is_secret=True,
     )
     prepared_cache_bytes: int = option(
         64 * MIB,
