@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
+from urllib.parse import quote
 
 import attrs
 from starlette.requests import Request
@@ -133,9 +134,11 @@ class ImageEndpoints:
             temp_url = self._use_cases.temp_url.execute
             urls = [await self._pool.run(temp_url, i.name, spec, i.etag) for i in selected]
             return JSONResponse({str(u.name): url_body(u) for u in urls})
-        headers = {"Content-Disposition": f'inline; filename="{_zip_filename(name)}"'}
-        if request.method == "HEAD":
-            return Response(headers=headers, media_type="application/zip")
+        headers = {"Content-Disposition": _zip_disposition(name)}
+        if request.method == "HEAD":  # the archive's length is known only once it is streamed
+            head = Response(headers=headers, media_type="application/zip")
+            del head.headers["content-length"]
+            return head
         return StreamingResponse(
             self._zip(selected, spec), headers=headers, media_type="application/zip"
         )
@@ -224,6 +227,12 @@ def _take(entries: Iterator[ListedEntry], count: int) -> list[ListedEntry]:
     return [entry for _, entry in zip(range(count), entries, strict=False)]
 
 
-def _zip_filename(under: ImageName) -> str:
-    last = str(under).rsplit("/", 1)[-1]
-    return "".join(c if (c.isascii() and c.isalnum()) or c in "-_." else "_" for c in last) + ".zip"
+def _zip_disposition(under: ImageName) -> str:
+    """A download (`attachment`), named after the folder; a non-ASCII name also as RFC 6266
+    `filename*`, beside an ASCII fallback."""
+    filename = str(under).rsplit("/", 1)[-1] + ".zip"
+    fallback = "".join(c if (c.isascii() and c.isalnum()) or c in "-_." else "_" for c in filename)
+    header = f'attachment; filename="{fallback}"'
+    if fallback != filename:
+        header += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return header
