@@ -164,8 +164,8 @@ class SwiftConfig:
     )
     circuit_open_seconds: float = option(
         5.0,
-        "after Swift failed to answer, seconds during which calls fail at once (503) instead "
-        "of waiting for it; 0 always waits",
+        "after a Swift call waited in vain (timeout, hang), seconds during which calls fail "
+        "at once (503) instead of waiting too; 0 always waits",
         non_negative,
     )
 

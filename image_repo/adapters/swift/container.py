@@ -161,6 +161,7 @@ class SwiftContainer:
     def _request(self, action: str, subject: str, request: Callable[[Connection], _T]) -> _T:
         breaker = self._pool.breaker
         breaker.check(f"{action} {subject}")
+        started_at = breaker.now()
         try:
             with (
                 translated_errors(action, subject, self._pool.login),
@@ -170,7 +171,7 @@ class SwiftContainer:
         except StoreLoginError:
             raise  # Swift answered: refusing credentials is not an outage
         except StoreUnavailableError:
-            breaker.failed()
+            breaker.failed(started_at)
             raise
         except ImageRepoError:
             breaker.answered()  # a 404 or 412 is an answer
