@@ -42,6 +42,7 @@ def derivation_defaults(images: ImagesConfig) -> DerivationDefaults:
         thumbnail_sharpen=images.thumbnail_sharpen,
         background=images.background.removeprefix("#").lower(),
         strip_metadata=images.strip_metadata,
+        max_dimension=images.max_dimension,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TypeVar
 from urllib.parse import parse_qsl
 
 import attrs
@@ -11,7 +12,7 @@ import attrs
 from image_repo.domain.errors import InvalidParameterError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.listing import ListingQuery
-from image_repo.domain.spec import OUTPUT_FORMATS
+from image_repo.domain.spec import OUTPUT_FORMATS, Fit, Gravity
 
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
@@ -22,11 +23,15 @@ KIND_NAMES: dict[str, ImageFormat] = {
     **{image_format.value: image_format for image_format in OUTPUT_FORMATS},
 }
 # What shapes the derived image: what a preset may set, and what only_presets refuses.
-MODIFIERS = ("kind", "xsize", "ysize", "thumbnail")
+MODIFIERS = ("kind", "xsize", "ysize", "thumbnail", "fit", "gravity", "dpr", "quality")
 # `sig` is checked (or not needed) before parsing, by the HTTP adapter; here it is only allowed.
 IMAGE_PARAMETERS = (*MODIFIERS, "meta", "url", "regex", "zip", "preset", "sig")
 LIST_PARAMETERS = ("regex", "prefix", "delimiter", "limit", "marker", "sig")
 MAX_LIST_LIMIT = 10_000  # as Swift's own page limit
+MAX_DPR = 4.0
+_Choice = TypeVar("_Choice", Fit, Gravity)
+# At most 1 digit, a point and 1 to 6 decimals: checked before float() sees it (SPEC 8).
+_DPR = re.compile(r"[0-9](\.[0-9]{1,6})?")
 
 
 @attrs.frozen
@@ -41,6 +46,10 @@ class ImageRequest:
     wants_url: bool = False
     regex: str | None = None
     force_zip: bool = False
+    fit: Fit = Fit.CONTAIN
+    gravity: Gravity = Gravity.CENTER
+    dpr: float = 1.0
+    quality: int | None = None
 
 
 def parse_query(query: bytes) -> dict[str, str]:
@@ -81,6 +90,25 @@ def parse_size(name: str, raw: str, max_dimension: int) -> int:
             f"{name} must be a whole number from 1 to {max_dimension}, not {_quoted(raw)}"
         )
     return int(digits)
+
+
+def parse_dpr(raw: str) -> float:
+    """A device pixel ratio: 1 to 4, decimals allowed (`1.5`)."""
+    value = float(raw) if _DPR.fullmatch(raw) else 0.0
+    if not 1.0 <= value <= MAX_DPR:
+        raise InvalidParameterError(
+            f"dpr must be a number from 1 to {MAX_DPR:g} (decimals allowed, e.g. 1.5),"
+            f" not {_quoted(raw)}"
+        )
+    return value
+
+
+def parse_choice(name: str, raw: str, choices: type[_Choice]) -> _Choice:
+    for choice in choices:
+        if choice.value == raw.lower():
+            return choice
+    accepted = ", ".join(choice.value for choice in choices)
+    raise InvalidParameterError(f"{name} {_quoted(raw)} is not supported; accepted: {accepted}")
 
 
 def _quoted(raw: str, limit: int = 24) -> str:
@@ -130,7 +158,9 @@ class Presets:
                     raise InvalidParameterError("a name is ASCII letters, digits, - and _")
                 params = parse_query(query.encode("utf-8"))
                 reject_unknown(params, MODIFIERS)
-                parse_image_request(params, max_dimension=max_dimension, available=available)
+                parse_image_request(
+                    params, max_dimension=max_dimension, available=available, is_whole=False
+                )
             except InvalidParameterError as error:
                 raise InvalidParameterError(f"preset {name!r}: {error.detail}") from error
             queries[name] = params
@@ -167,8 +197,11 @@ def parse_image_request(
     max_dimension: int,
     available: frozenset[ImageFormat],
     presets: Presets = NO_PRESETS,
+    is_whole: bool = True,
 ) -> ImageRequest:
-    """Every value checked; an unknown parameter is an error, not ignored, so typos surface."""
+    """Every value checked; an unknown parameter is an error, not ignored, so typos surface.
+    `is_whole` is false for a preset's own query, which the request may complete (a preset
+    `fit=cover` used with `xsize` and `ysize`)."""
     reject_unknown(params, IMAGE_PARAMETERS)
     params = presets.expand(params)
     request = ImageRequest(
@@ -180,9 +213,22 @@ def parse_image_request(
         wants_url=parse_bool("url", params.get("url", "false")),
         regex=params.get("regex"),
         force_zip=parse_bool("zip", params.get("zip", "false")),
+        fit=parse_choice("fit", params["fit"], Fit) if "fit" in params else Fit.CONTAIN,
+        gravity=(
+            parse_choice("gravity", params["gravity"], Gravity)
+            if "gravity" in params
+            else Gravity.CENTER
+        ),
+        dpr=parse_dpr(params["dpr"]) if "dpr" in params else 1.0,
+        quality=parse_size("quality", params["quality"], 100) if "quality" in params else None,
     )
     if request.wants_meta and request.wants_url:
         raise InvalidParameterError("meta and url cannot be combined")
+    has_box = request.is_thumbnail or (request.xsize is not None and request.ysize is not None)
+    if is_whole and request.fit is Fit.COVER and not has_box:
+        raise InvalidParameterError(
+            "fit=cover needs both sides of a box: xsize and ysize, or thumbnail=true"
+        )
     return request
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import enum
+import math
+
 import attrs
 
 from image_repo.domain.errors import InvalidParameterError
@@ -17,6 +20,32 @@ OUTPUT_FORMATS: tuple[ImageFormat, ...] = (
     ImageFormat.BMP,
     ImageFormat.AVIF,
 )
+
+
+class Fit(enum.Enum):
+    """`contain` fits inside the box; `cover` fills it exactly and crops the overflow."""
+
+    CONTAIN = "contain"
+    COVER = "cover"
+
+
+class Gravity(enum.Enum):
+    """Which part of the image a `cover` crop keeps; `smart` keeps the most interesting part."""
+
+    CENTER = "center"
+    NORTH = "north"
+    SOUTH = "south"
+    EAST = "east"
+    WEST = "west"
+    SMART = "smart"
+
+
+@attrs.frozen
+class Window:
+    """A crop of a `width`x`height` image: `crop` (left, top, right, bottom) scaled to `size`."""
+
+    crop: tuple[int, int, int, int]
+    size: tuple[int, int]
 
 
 def _positive_or_none(
@@ -49,8 +78,59 @@ class Box:
             return width, height
         return max(1, round(width * scale)), max(1, round(height * scale))
 
+    def fill(self, width: int, height: int) -> tuple[int, int]:
+        """The size a `width`x`height` image is scaled to before a `cover` crop: the smallest
+        that covers both sides of the box, never enlarging (a decoder may shrink to it)."""
+        scale = self._cover_scale(width, height)
+        if scale >= 1.0:
+            return width, height
+        return min(width, math.ceil(width * scale)), min(height, math.ceil(height * scale))
+
+    def cover(self, width: int, height: int, gravity: Gravity) -> Window:
+        """The window of a `cover` crop: exactly the box when the image is larger; otherwise
+        the largest window of the box's aspect ratio, at the image's own size (never
+        enlarging). `smart` is placed centred here: the processor moves it."""
+        box_w, box_h = self._sides()
+        scale = self._cover_scale(width, height)
+        if scale >= 1.0:
+            if width * box_h > height * box_w:
+                crop_w, crop_h = max(1, min(width, round(height * box_w / box_h))), height
+            else:
+                crop_w, crop_h = width, max(1, min(height, round(width * box_h / box_w)))
+            size = (crop_w, crop_h)
+        else:
+            crop_w = max(1, min(width, round(box_w / scale)))
+            crop_h = max(1, min(height, round(box_h / scale)))
+            size = (box_w, box_h)
+        left, top = _placed(width - crop_w, height - crop_h, gravity)
+        return Window((left, top, left + crop_w, top + crop_h), size)
+
+    def _sides(self) -> tuple[int, int]:
+        if self.width is None or self.height is None:
+            raise InvalidParameterError("fit=cover needs both sides of a box")
+        return self.width, self.height
+
+    def _cover_scale(self, width: int, height: int) -> float:
+        box_w, box_h = self._sides()
+        return max(box_w / width, box_h / height)
+
+    def scaled(self, factor: float, max_dimension: int) -> Box:
+        """Each side times `factor` (a device pixel ratio), at most `max_dimension`."""
+
+        def side(value: int | None) -> int | None:
+            return None if value is None else max(1, min(max_dimension, round(value * factor)))
+
+        return Box(side(self.width), side(self.height))
+
     def __str__(self) -> str:
         return f"{self.width or '-'}x{self.height or '-'}"
+
+
+def _placed(spare_w: int, spare_h: int, gravity: Gravity) -> tuple[int, int]:
+    """Left and top of a window with `spare_w`/`spare_h` pixels left over on each axis."""
+    left = {Gravity.WEST: 0, Gravity.EAST: spare_w}.get(gravity, spare_w // 2)
+    top = {Gravity.NORTH: 0, Gravity.SOUTH: spare_h}.get(gravity, spare_h // 2)
+    return left, top
 
 
 def _hex_colour(_instance: object, _attribute: attrs.Attribute[str], value: str) -> None:
@@ -70,6 +150,19 @@ class Spec:
     sharpen: float = attrs.field(default=0.0, validator=attrs.validators.ge(0.0))
     background: str = attrs.field(default="ffffff", validator=_hex_colour)
     strip_metadata: bool = True
+    fit: Fit = Fit.CONTAIN
+    gravity: Gravity = attrs.field(default=Gravity.CENTER)
+
+    @gravity.validator
+    def _cover_only(self, _attribute: attrs.Attribute[Gravity], value: Gravity) -> None:
+        """One spec per image: gravity means nothing to `contain`, so it stays `center` there;
+        `cover` needs both sides of a box."""
+        if self.fit is Fit.CONTAIN and value is not Gravity.CENTER:
+            raise InvalidParameterError("gravity applies to fit=cover only")
+        if self.fit is Fit.COVER and (
+            self.box is None or self.box.width is None or self.box.height is None
+        ):
+            raise InvalidParameterError("fit=cover needs both sides of a box")
 
     @kind.validator
     def _output_only(self, _attribute: attrs.Attribute[ImageFormat], value: ImageFormat) -> None:
@@ -89,8 +182,18 @@ class Spec:
                 f"sharpen={self.sharpen:g}",
                 f"bg={self.background}",
                 f"strip={int(self.strip_metadata)}",
+                # Appended only when used, so specs made before them keep their keys.
+                *(
+                    (f"fit={self.fit.value}", f"gravity={self.gravity.value}")
+                    if self.is_cover
+                    else ()
+                ),
             )
         )
+
+    @property
+    def is_cover(self) -> bool:
+        return self.fit is Fit.COVER
 
     @classmethod
     def parse(cls, canonical: str) -> Spec:
@@ -108,6 +211,8 @@ class Spec:
             sharpen=float(fields["sharpen"]),
             background=fields["bg"],
             strip_metadata=fields["strip"] == "1",
+            fit=Fit(fields.get("fit", Fit.CONTAIN.value)),
+            gravity=Gravity(fields.get("gravity", Gravity.CENTER.value)),
         )
 
     def __str__(self) -> str:

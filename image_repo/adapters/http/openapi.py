@@ -163,6 +163,50 @@ _GET_PARAMETERS = [
     {"name": "xsize", **_size("Fit within this width (1..images.max_dimension)")},
     {"name": "ysize", **_size("Fit within this height (1..images.max_dimension)")},
     {"name": "thumbnail", **_bool("A thumbnail (images.thumbnail_size unless xsize/ysize say)")},
+    {
+        "name": "fit",
+        "in": "query",
+        "required": False,
+        "description": (
+            "contain (default): inside the box; cover: fill the box exactly, cropping the"
+            " overflow (needs xsize and ysize, or thumbnail; never enlarges: a smaller original"
+            " is cropped to the box's aspect ratio at its own size)"
+        ),
+        "schema": {"type": "string", "enum": ["contain", "cover"]},
+    },
+    {
+        "name": "gravity",
+        "in": "query",
+        "required": False,
+        "description": (
+            "Which part a fit=cover crop keeps (default center); smart: the most interesting"
+            " part (edges, saturation, skin tones)"
+        ),
+        "schema": {
+            "type": "string",
+            "enum": ["center", "north", "south", "east", "west", "smart"],
+        },
+    },
+    {
+        "name": "dpr",
+        "in": "query",
+        "required": False,
+        "description": (
+            "Device pixel ratio, 1 to 4 (decimals allowed): multiplies the box, never"
+            " enlarging and within images.max_dimension"
+        ),
+        "schema": {"type": "string", "pattern": "^[0-9](\\.[0-9]{1,6})?$"},
+    },
+    {
+        "name": "quality",
+        "in": "query",
+        "required": False,
+        "description": (
+            "Encoder quality of jpeg, webp and avif, 1 to 100 (default: images.jpeg_quality,"
+            " webp_quality, avif_quality); other kinds ignore it"
+        ),
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    },
     {"name": "meta", **_bool("JSON metadata instead of the image")},
     {"name": "url", **_bool("JSON temporary Swift URL instead of the image")},
     {"name": "zip", **_bool("With regex: always a zip")},
@@ -173,7 +217,8 @@ _GET_PARAMETERS = [
         "required": False,
         "description": (
             "A named set of modifiers from images.presets; modifiers given beside it win. "
-            "With images.only_presets, kind, xsize, ysize and thumbnail are refused (400)"
+            "With images.only_presets, kind, xsize, ysize, thumbnail, fit, gravity, dpr and"
+            " quality are refused (400)"
         ),
         "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
     },

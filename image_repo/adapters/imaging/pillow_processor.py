@@ -176,8 +176,9 @@ class PillowProcessor:
             image.seek(0)
         if spec.box is not None and image.format in ("JPEG", "MPO"):
             width, height = image.size
+            scaled = spec.box.fill if spec.is_cover else spec.box.fit
             if swaps_sides(orientation_of(image)):
-                target_h, target_w = spec.box.fit(height, width)
+                target_h, target_w = scaled(height, width)
             else:
-                target_w, target_h = spec.box.fit(width, height)
+                target_w, target_h = scaled(width, height)
             image.draft(image.mode, (target_w, target_h))

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from PIL import Image, ImageCms, ImageFilter
 
 from image_repo.adapters.imaging.formats import ALPHA_FORMATS
-from image_repo.domain.spec import Spec
+from image_repo.adapters.imaging.smart_crop import smart_window
+from image_repo.domain.spec import Gravity, Spec
 
 Step = Callable[[Image.Image, Spec], Image.Image]
 
@@ -83,12 +84,28 @@ def _to_working_mode(image: Image.Image) -> Image.Image:
 def fit(image: Image.Image, spec: Spec) -> Image.Image:
     """Fit the box keeping the aspect ratio, never enlarging. `reducing_gap` lets Pillow
     shrink by whole factors first (fast) and resample with LANCZOS only the last step."""
-    if spec.box is None:
+    if spec.box is None or spec.is_cover:
         return image
     target = spec.box.fit(*image.size)
     if target == image.size:
         return image
     return image.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
+
+
+def cover(image: Image.Image, spec: Spec) -> Image.Image:
+    """`fit=cover`: crop the window `gravity` picks, then scale it to the box; never
+    enlarging. Cropped first, so no pixel outside the window bleeds in through the filter."""
+    if spec.box is None or not spec.is_cover:
+        return image
+    window = spec.box.cover(image.width, image.height, spec.gravity)
+    if spec.gravity is Gravity.SMART:
+        window = smart_window(image, window)
+    if window.size == image.size and window.crop == (0, 0, *image.size):
+        return image
+    cropped = image.crop(window.crop)
+    if cropped.size == window.size:
+        return cropped
+    return cropped.resize(window.size, Image.Resampling.LANCZOS, reducing_gap=2.0)
 
 
 def sharpen(image: Image.Image, spec: Spec) -> Image.Image:
@@ -111,5 +128,5 @@ def flatten(image: Image.Image, spec: Spec) -> Image.Image:
 # Preparation depends on the original alone, never on the spec, so its result can be reused for
 # every size of one original (prepared_images.py); finishing depends on the spec.
 PREPARATION: tuple[Step, ...] = (orient, to_srgb)
-FINISHING: tuple[Step, ...] = (fit, sharpen, flatten)
+FINISHING: tuple[Step, ...] = (fit, cover, sharpen, flatten)
 PIPELINE: tuple[Step, ...] = PREPARATION + FINISHING

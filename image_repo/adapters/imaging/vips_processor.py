@@ -18,7 +18,7 @@ from image_repo.adapters.imaging.formats import ALPHA_FORMATS
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.records import DerivedImage, ImageInfo, ImageMeta
-from image_repo.domain.spec import Spec
+from image_repo.domain.spec import Box, Gravity, Spec
 
 logger = logging.getLogger(__name__)
 
@@ -68,16 +68,20 @@ class VipsProcessor:
 
 
 def _pixels(data: bytes, spec: Spec) -> Any:
-    """Shrink-on-load, EXIF rotation, ICC to sRGB, 8 bits, sharpening, flattening."""
+    """Shrink-on-load, EXIF rotation, ICC to sRGB, 8 bits, a cover crop, sharpening,
+    flattening."""
     header = pyvips.Image.new_from_buffer(data, "")
     width = (spec.box.width if spec.box else None) or _UNBOUNDED
     height = (spec.box.height if spec.box else None) or _UNBOUNDED
     options: dict[str, Any] = {"height": height, "size": "down"}
     if header.get_typeof("icc-profile-data"):
         options["export_profile"] = "srgb"
-    # libvips reads past damage by default (a cut GIF comes out half grey); failing instead
-    # hands the original to Pillow, which derives it or says it is damaged
-    image = pyvips.Image.thumbnail_buffer(data, width, option_string="fail_on=error", **options)
+    if spec.box is not None and spec.is_cover:
+        image = _covered(data, header, spec.box, spec.gravity, options)
+    else:
+        # libvips reads past damage by default (a cut GIF comes out half grey); failing
+        # instead hands the original to Pillow, which derives it or says it is damaged
+        image = pyvips.Image.thumbnail_buffer(data, width, option_string=_STRICT, **options)
     if image.interpretation in ("rgb16", "grey16") or image.format != "uchar":
         image = image.colourspace("srgb" if image.bands >= 3 else "b-w").cast("uchar")
     if spec.sharpen > 0:
@@ -86,6 +90,33 @@ def _pixels(data: bytes, spec: Spec) -> Any:
         background = [int(spec.background[i : i + 2], 16) for i in (0, 2, 4)]
         image = image.flatten(background=background if image.bands > 2 else background[:1])
     return image
+
+
+_STRICT = "fail_on=error"
+# libvips' thumbnail crops: `low` keeps the top or left, `high` the bottom or right.
+_HORIZONTAL_CROP = {Gravity.WEST: "low", Gravity.EAST: "high", Gravity.SMART: "attention"}
+_VERTICAL_CROP = {Gravity.NORTH: "low", Gravity.SOUTH: "high", Gravity.SMART: "attention"}
+
+
+def _covered(data: bytes, header: Any, box: Box, gravity: Gravity, options: dict[str, Any]) -> Any:
+    """`fit=cover`: libvips' thumbnail crops while it shrinks (`attention` for smart); an
+    original no larger than the box is cropped to the box's aspect ratio at its own size."""
+    width, height = header.width, header.height
+    if header.get_typeof("orientation") and header.get("orientation") in (5, 6, 7, 8):
+        width, height = height, width
+    window = box.cover(width, height, gravity)
+    left, top, right, bottom = window.crop
+    crop_w, crop_h = right - left, bottom - top
+    if window.size != (crop_w, crop_h):
+        is_horizontal = crop_w < width
+        crop = (_HORIZONTAL_CROP if is_horizontal else _VERTICAL_CROP).get(gravity, "centre")
+        sized = {**options, "height": window.size[1], "crop": crop}
+        return pyvips.Image.thumbnail_buffer(data, window.size[0], option_string=_STRICT, **sized)
+    whole = {**options, "height": _UNBOUNDED}
+    image = pyvips.Image.thumbnail_buffer(data, _UNBOUNDED, option_string=_STRICT, **whole)
+    if gravity is Gravity.SMART:
+        return image.smartcrop(crop_w, crop_h, interesting="attention")
+    return image.crop(left, top, crop_w, crop_h)
 
 
 def _encode(image: Any, spec: Spec) -> bytes:
