@@ -51,7 +51,7 @@ def measure(signing_keys: list[str]) -> tuple[float, float, float]:
         hits = container.memory_hits(None)
         etags, name = container.etags(), ImageName.parse("bench/hit")
         etags.learn(name, ETAG, etags.generation(name))
-        target = hits._target(PATH, query)
+        target = hits._target(PATH, query, None)
         assert target is not None
         key = DerivedImageKey(name, ETAG, target.spec)
         container.memory_cache().put(name, key.digest(), b"x" * 18_000)

@@ -43,6 +43,7 @@ def derivation_defaults(images: ImagesConfig) -> DerivationDefaults:
         background=images.background.removeprefix("#").lower(),
         strip_metadata=images.strip_metadata,
         max_dimension=images.max_dimension,
+        auto_formats=tuple(ImageFormat(name) for name in images.auto_formats),
     )
 
 

@@ -49,6 +49,17 @@ def _non_empty_items(
         raise ValueError(f"{attribute.name} must not hold an empty string")
 
 
+def _auto_formats(
+    _instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
+) -> None:
+    offered = ("avif", "webp", "jpeg", "png", "gif")
+    unknown = [item for item in value if item not in offered]
+    if unknown or len(set(value)) != len(value):
+        raise ValueError(
+            f"{attribute.name} must list distinct formats of {', '.join(offered)}, not {value!r}"
+        )
+
+
 def _presets(
     instance: ImagesConfig, attribute: attrs.Attribute[dict[str, str]], value: dict[str, str]
 ) -> None:
@@ -258,6 +269,12 @@ class ImagesConfig:
     max_zip_images: int = option(100, "most images one regex request may return", positive)
     max_zip_bytes: int = option(512 * MIB, "most bytes of images in one zip", positive)
     max_regex_bytes: int = option(1000, "longest regex accepted", positive)
+    auto_formats: tuple[str, ...] = option(
+        (),
+        "formats offered by Accept to requests naming no format (no kind, no extension), in"
+        " order of preference, e.g. [avif, webp]; such answers carry Vary: Accept; empty: off",
+        _auto_formats,
+    )
     presets: dict[str, str] = attrs.field(
         factory=dict,
         hash=False,  # a dict: frozen, but not hashable

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from image_repo.domain.derivation import DerivationDefaults, accepted_format, spec_for
@@ -9,6 +11,7 @@ from image_repo.domain.errors import InvalidParameterError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.request import ImageRequest, Presets, parse_image_request
 from image_repo.domain.spec import OUTPUT_FORMATS, Box, Fit, Gravity, Spec, Window
+from image_repo.settings import ConfigError, load_config
 
 AVAILABLE = frozenset(OUTPUT_FORMATS)
 DEFAULTS = DerivationDefaults(max_dimension=1000)
@@ -156,3 +159,12 @@ def test_a_named_format_beats_the_negotiated_one() -> None:
         is ImageFormat.GIF
     )
     assert spec_for(ImageRequest(), None, DEFAULTS, ImageFormat.WEBP).quality == 80
+
+
+def test_auto_formats_are_checked_at_start(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("images:\n  auto_formats: [avif, webp]\n")
+    assert load_config(path).images.auto_formats == ("avif", "webp")
+    path.write_text("images:\n  auto_formats: [bmp]\n")
+    with pytest.raises(ConfigError, match=r"images\.auto_formats: .*avif, webp"):
+        load_config(path)

@@ -15,7 +15,12 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
 
 @pytest.mark.parametrize(
     ("section", "option"),
-    [("server", "url_signing_keys"), ("images", "presets"), ("images", "only_presets")],
+    [
+        ("server", "url_signing_keys"),
+        ("images", "presets"),
+        ("images", "only_presets"),
+        ("images", "auto_formats"),
+    ],
 )
 def test_the_template_names_the_options_of_signed_urls_and_presets(
     section: str, option: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import quote
@@ -26,7 +27,12 @@ from image_repo.application.list_images import ListImages
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
 from image_repo.application.upload_image import UploadedImage, UploadImage
-from image_repo.domain.derivation import DerivationDefaults, spec_for
+from image_repo.domain.derivation import (
+    DerivationDefaults,
+    accepted_format,
+    negotiates,
+    spec_for,
+)
 from image_repo.domain.errors import CorruptImageError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.listing import ListedEntry, ListedImage
@@ -58,6 +64,27 @@ class HttpSettings:
     signatures: UrlSignatures = attrs.field(factory=UrlSignatures)
     max_upload_inflight_bytes: int = 256 << 20
     body_timeout_seconds: float = 30.0
+
+    @functools.cached_property
+    def offered_formats(self) -> tuple[ImageFormat, ...]:
+        """`images.auto_formats` this server can encode (avif needs a Pillow with libavif)."""
+        return tuple(f for f in self.defaults.auto_formats if f in self.output_formats)
+
+    def negotiated(self, accept: str | None) -> ImageFormat | None:
+        """The format Accept chooses among `offered_formats`; None: the default. Browsers send
+        a handful of distinct Accept headers, so the answers for short ones are remembered."""
+        if not self.offered_formats or not accept:
+            return None
+        if len(accept) > _ACCEPT_REMEMBERED_BYTES:
+            return accepted_format(accept, self.offered_formats)
+        return _accepted_format(accept, self.offered_formats)
+
+    def varies_by_accept(self, wanted: ImageRequest, path_format: ImageFormat | None) -> bool:
+        return bool(self.offered_formats) and negotiates(wanted, path_format)
+
+
+_ACCEPT_REMEMBERED_BYTES = 512
+_accepted_format = functools.lru_cache(maxsize=256)(accepted_format)
 
 
 @attrs.frozen
@@ -121,9 +148,11 @@ class ImageEndpoints:
             available=self._settings.output_formats,
             presets=self._settings.presets,
         )
-        spec = spec_for(wanted, path_format, self._settings.defaults)
+        negotiated = self._settings.negotiated(request.headers.get("accept"))
+        spec = spec_for(wanted, path_format, self._settings.defaults, negotiated)
         if wanted.regex is None:
-            return await self._one(request, name, wanted, spec)
+            varies = self._settings.varies_by_accept(wanted, path_format)
+            return await self._one(request, name, wanted, spec, varies_by_accept=varies)
         selected = await self._pool.run(self._use_cases.select.execute, name, wanted.regex)
         if len(selected) == 1 and not wanted.force_zip:
             return await self._one(request, selected[0].name, wanted, spec, selected[0].etag)
@@ -150,6 +179,8 @@ class ImageEndpoints:
         wanted: ImageRequest,
         spec: Spec,
         etag: str | None = None,
+        *,
+        varies_by_accept: bool = False,
     ) -> Response:
         """`etag`: the original's, from a listing just read (a regex selection of one)."""
         if wanted.wants_meta:
@@ -166,6 +197,7 @@ class ImageEndpoints:
             etag=fetched.key.digest(),
             max_age_seconds=self._settings.cache_max_age_seconds,
             cache_tier=fetched.tier,
+            varies_by_accept=varies_by_accept,
         )
 
     async def _zip(self, selected: list[ListedImage], spec: Spec) -> AsyncIterator[bytes]:

@@ -55,23 +55,36 @@ def image_answer(
     etag: str,
     max_age_seconds: int,
     cache_tier: str,
+    varies_by_accept: bool = False,
 ) -> ImageAnswer:
+    """`varies_by_accept`: the format was negotiated (SPEC 9), so shared caches must keep the
+    variants apart (`Vary: Accept`, on 304s too)."""
     if etag_matches(if_none_match, etag):
-        return ImageAnswer(304, _validator_headers(etag, max_age_seconds, cache_tier), b"")
+        validators = _validator_headers(etag, max_age_seconds, cache_tier, varies_by_accept)
+        return ImageAnswer(304, validators, b"")
     headers = _all_headers(
-        etag, max_age_seconds, cache_tier, disposition, image_format.media_type, len(data)
+        etag,
+        max_age_seconds,
+        cache_tier,
+        disposition,
+        image_format.media_type,
+        len(data),
+        varies_by_accept,
     )
     return ImageAnswer(200, headers, data)
 
 
 # Hot images get the same headers thousands of times a second: they are built once.
 @functools.lru_cache(maxsize=4096)
-def _validator_headers(etag: str, max_age_seconds: int, cache_tier: str) -> RawHeaders:
-    """What a 304 carries: validators and caching, no body headers (RFC 9110 §15.4.5)."""
+def _validator_headers(
+    etag: str, max_age_seconds: int, cache_tier: str, varies_by_accept: bool = False
+) -> RawHeaders:
+    """What a 304 carries: validators, caching and Vary, no body headers (RFC 9110 §15.4.5)."""
     return (
         (b"etag", f'"{etag}"'.encode("latin-1")),
         (b"cache-control", f"public, max-age={max_age_seconds}".encode("latin-1")),
         (b"x-cache", cache_tier.encode("latin-1")),
+        *(((b"vary", b"Accept"),) if varies_by_accept else ()),
     )
 
 
@@ -83,9 +96,10 @@ def _all_headers(
     disposition: str,
     media_type: str,
     length: int,
+    varies_by_accept: bool,
 ) -> RawHeaders:
     return (
-        *_validator_headers(etag, max_age_seconds, cache_tier),
+        *_validator_headers(etag, max_age_seconds, cache_tier, varies_by_accept),
         # content_disposition() keeps the header ASCII (non-ASCII goes percent-encoded).
         (b"content-disposition", disposition.encode("latin-1")),
         (b"content-type", media_type.encode("latin-1")),
@@ -112,6 +126,7 @@ def image_response(
     etag: str,
     max_age_seconds: int,
     cache_tier: str,
+    varies_by_accept: bool = False,
 ) -> Response:
     answer = image_answer(
         request.headers.get("if-none-match"),
@@ -121,5 +136,6 @@ def image_response(
         etag=etag,
         max_age_seconds=max_age_seconds,
         cache_tier=cache_tier,
+        varies_by_accept=varies_by_accept,
     )
     return AnswerResponse(answer)

@@ -22,6 +22,7 @@ from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.tiered_cache import TieredCache
 from image_repo.domain.derivation import spec_for
 from image_repo.domain.errors import ImageRepoError
+from image_repo.domain.formats import ImageFormat
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.names import ImageName
 from image_repo.domain.request import parse_image_request, parse_query
@@ -42,6 +43,7 @@ class ImageTarget:
     name: ImageName
     spec: Spec
     disposition: str
+    varies_by_accept: bool = False
 
 
 class MemoryHits:
@@ -57,16 +59,19 @@ class MemoryHits:
         self._etags = etags
         self._cache = cache
         self._settings = settings
-        self._target: Callable[[bytes, bytes], ImageTarget | None] = functools.lru_cache(
-            maxsize=TARGETS_REMEMBERED
-        )(self._parse_target)
+        # Keyed by the negotiated format too (not the Accept header: a few values, not many),
+        # since with images.auto_formats the Accept header is part of what selects the spec.
+        self._target: Callable[[bytes, bytes, ImageFormat | None], ImageTarget | None] = (
+            functools.lru_cache(maxsize=TARGETS_REMEMBERED)(self._parse_target)
+        )
         self._keys: dict[ImageTarget, DerivedImageKey] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in _READS:
             raw_path = raw_path_of(scope)
             if raw_path.startswith(IMAGES_PREFIX):
-                answer = self.answer(raw_path, scope["query_string"], _if_none_match(scope))
+                if_none_match, accept = _headers(scope)
+                answer = self.answer(raw_path, scope["query_string"], if_none_match, accept)
                 if answer is not None:
                     start = {"type": "http.response.start", "status": answer.status}
                     await send({**start, "headers": answer.headers})
@@ -75,12 +80,13 @@ class MemoryHits:
         await self._app(scope, receive, send)
 
     def answer(
-        self, raw_path: bytes, query: bytes, if_none_match: str | None
+        self, raw_path: bytes, query: bytes, if_none_match: str | None, accept: str | None = None
     ) -> ImageAnswer | None:
+        negotiated = self._settings.negotiated(accept)
         if len(raw_path) + len(query) > MEMO_REQUEST_BYTES:
-            target = self._parse_target(raw_path, query)
+            target = self._parse_target(raw_path, query, negotiated)
         else:
-            target = self._target(raw_path, query)
+            target = self._target(raw_path, query, negotiated)
         if target is None:
             return None
         etag = self._etags.trusted(target.name)
@@ -98,6 +104,7 @@ class MemoryHits:
             etag=key.digest(),
             max_age_seconds=self._settings.cache_max_age_seconds,
             cache_tier="memory",
+            varies_by_accept=target.varies_by_accept,
         )
 
     def _key_for(self, target: ImageTarget, etag: str) -> DerivedImageKey:
@@ -110,7 +117,9 @@ class MemoryHits:
         self._keys[target] = key
         return key
 
-    def _parse_target(self, raw_path: bytes, query: bytes) -> ImageTarget | None:
+    def _parse_target(
+        self, raw_path: bytes, query: bytes, negotiated: ImageFormat | None
+    ) -> ImageTarget | None:
         """None for what the full route must answer, an unsigned request included (it gives
         the 403, or serves a write token's holder). Being memoised with the parse, a hot
         signed URL costs its HMAC once, not per hit: the answer is a function of the bytes."""
@@ -129,13 +138,17 @@ class MemoryHits:
             return None
         if wanted.regex is not None or wanted.wants_meta or wanted.wants_url:
             return None
-        spec = spec_for(wanted, path_format, self._settings.defaults)
-        return ImageTarget(name, spec, content_disposition(name, spec.kind))
+        spec = spec_for(wanted, path_format, self._settings.defaults, negotiated)
+        varies = self._settings.varies_by_accept(wanted, path_format)
+        return ImageTarget(name, spec, content_disposition(name, spec.kind), varies)
 
 
-def _if_none_match(scope: Scope) -> str | None:
+def _headers(scope: Scope) -> tuple[str | None, str | None]:
+    """If-None-Match and Accept, in one pass over the headers."""
+    if_none_match = accept = None
     for key, value in scope["headers"]:
         if key == b"if-none-match":
-            text: str = value.decode("latin-1")
-            return text
-    return None
+            if_none_match = value.decode("latin-1")
+        elif key == b"accept":
+            accept = value.decode("latin-1")
+    return if_none_match, accept
