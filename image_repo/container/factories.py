@@ -44,6 +44,7 @@ def derivation_defaults(images: ImagesConfig) -> DerivationDefaults:
         strip_metadata=images.strip_metadata,
         max_dimension=images.max_dimension,
         auto_formats=tuple(ImageFormat(name) for name in images.auto_formats),
+        animation_frames=images.max_frames if images.keep_animation else 1,
     )
 
 

@@ -6,7 +6,7 @@ import attrs
 
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.request import ImageRequest
-from image_repo.domain.spec import OUTPUT_FORMATS, Box, Fit, Gravity, Spec
+from image_repo.domain.spec import ANIMATED_FORMATS, OUTPUT_FORMATS, Box, Fit, Gravity, Spec
 
 _LOSSLESS_QUALITY = 100
 
@@ -28,6 +28,9 @@ class DerivationDefaults:
     max_dimension: int = 10_000
     # Formats offered by Accept negotiation, in order of preference (images.auto_formats).
     auto_formats: tuple[ImageFormat, ...] = ()
+    # Frames an animated original keeps in gif and webp output; 1: the first frame only
+    # (images.keep_animation false). It enters gif and webp specs, so those keys changed with it.
+    animation_frames: int = 1
 
     def quality_for(self, kind: ImageFormat, asked: int | None = None) -> int:
         """`asked` (the `quality` modifier) wins for lossy kinds; lossless kinds ignore it,
@@ -91,4 +94,5 @@ def spec_for(
         strip_metadata=defaults.strip_metadata,
         fit=request.fit,
         gravity=request.gravity if is_cover else Gravity.CENTER,
+        max_frames=defaults.animation_frames if kind in ANIMATED_FORMATS else 1,
     )

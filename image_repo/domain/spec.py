@@ -48,6 +48,9 @@ class Window:
     size: tuple[int, int]
 
 
+ANIMATED_FORMATS = frozenset({ImageFormat.GIF, ImageFormat.WEBP})
+
+
 def _positive_or_none(
     _instance: object, attribute: attrs.Attribute[int | None], value: int | None
 ) -> None:
@@ -152,6 +155,8 @@ class Spec:
     strip_metadata: bool = True
     fit: Fit = Fit.CONTAIN
     gravity: Gravity = attrs.field(default=Gravity.CENTER)
+    # Most frames an animated original keeps (gif and webp output); 1: the first frame only.
+    max_frames: int = attrs.field(default=1, validator=attrs.validators.ge(1))
 
     @gravity.validator
     def _cover_only(self, _attribute: attrs.Attribute[Gravity], value: Gravity) -> None:
@@ -163,6 +168,11 @@ class Spec:
             self.box is None or self.box.width is None or self.box.height is None
         ):
             raise InvalidParameterError("fit=cover needs both sides of a box")
+
+    @max_frames.validator
+    def _animated_kinds(self, _attribute: attrs.Attribute[int], value: int) -> None:
+        if value > 1 and self.kind not in ANIMATED_FORMATS:
+            raise InvalidParameterError(f"{self.kind.value} cannot be animated")
 
     @kind.validator
     def _output_only(self, _attribute: attrs.Attribute[ImageFormat], value: ImageFormat) -> None:
@@ -188,12 +198,18 @@ class Spec:
                     if self.is_cover
                     else ()
                 ),
+                *((f"frames={self.max_frames}",) if self.is_animated else ()),
             )
         )
 
     @property
     def is_cover(self) -> bool:
         return self.fit is Fit.COVER
+
+    @property
+    def is_animated(self) -> bool:
+        """Whether an animated original stays animated (a still one is the same either way)."""
+        return self.max_frames > 1
 
     @classmethod
     def parse(cls, canonical: str) -> Spec:
@@ -213,6 +229,7 @@ class Spec:
             strip_metadata=fields["strip"] == "1",
             fit=Fit(fields.get("fit", Fit.CONTAIN.value)),
             gravity=Gravity(fields.get("gravity", Gravity.CENTER.value)),
+            max_frames=int(fields.get("frames", "1")),
         )
 
     def __str__(self) -> str:

@@ -242,7 +242,14 @@ class ImagesConfig:
     max_pixels: int = option(
         75_000_000, "largest image accepted, in pixels (width x height)", positive
     )
-    max_frames: int = option(100, "most frames an animated upload may have", positive)
+    max_frames: int = option(
+        100, "most frames an animated upload may have, and an animation served keeps", positive
+    )
+    keep_animation: bool = option(
+        True,
+        "animated GIF and WebP stay animated when served as gif or webp (every frame resized);"
+        " false: the first frame, as other kinds always get",
+    )
     max_dimension: int = option(10000, "largest xsize or ysize a request may ask for", positive)
     jpeg_quality: int = option(85, "JPEG quality, 1-100", attrs.validators.in_(range(1, 101)))
     webp_quality: int = option(80, "WebP quality, 1-100", attrs.validators.in_(range(1, 101)))

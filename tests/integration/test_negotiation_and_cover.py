@@ -131,3 +131,23 @@ def test_bad_values_are_400s_that_say_what_is_accepted(
     response = client.get(photo, params=params)
     assert response.status_code == 400
     assert detail in response.json()["detail"]
+
+
+def test_an_animated_gif_stays_animated_as_gif_and_webp(client: httpx.Client, unique: str) -> None:
+    frames = [Image.new("RGB", (80, 60), colour) for colour in ("red", "lime", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer, "GIF", save_all=True, append_images=frames[1:], duration=[60, 70, 80], loop=0
+    )
+    client.put(f"/images/{unique}/anim.gif", content=buffer.getvalue()).raise_for_status()
+    for suffix in (".gif", ".webp"):
+        response = client.get(f"/images/{unique}/anim{suffix}", params={"xsize": "40"})
+        served = Image.open(io.BytesIO(response.content))
+        assert getattr(served, "n_frames", 1) == 3
+        durations = []
+        for index in range(3):
+            served.seek(index)
+            served.convert("RGB")
+            durations.append(served.info["duration"])
+            assert served.size == (40, 30)
+        assert durations == [60, 70, 80]

@@ -20,6 +20,8 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
         ("images", "presets"),
         ("images", "only_presets"),
         ("images", "auto_formats"),
+        ("images", "keep_animation"),
+        ("images", "max_frames"),
     ],
 )
 def test_the_template_names_the_options_of_signed_urls_and_presets(

@@ -11,6 +11,12 @@ from contextlib import contextmanager
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
+from image_repo.adapters.imaging.animation import (
+    animation,
+    decode_every_frame,
+    encode_animation,
+    is_animation,
+)
 from image_repo.adapters.imaging.encode import encode
 from image_repo.adapters.imaging.exif_meta import readable_exif, whitelisted_exif
 from image_repo.adapters.imaging.formats import PILLOW_TO_FORMAT, readable_plugins
@@ -38,6 +44,7 @@ logger = logging.getLogger(__name__)
 _DESCRIBED_ERRORS = (OSError, SyntaxError, ValueError, EOFError)
 # Decoding for the upload check: a JPEG at its smallest DCT scale (1/8), everything else whole.
 _CHECK_SPEC = Spec(box=Box(1, 1))
+_ANIMATED_INPUTS = ("GIF", "WEBP")
 
 
 def _translated(error: Exception, error_type: type[ImageRepoError], message: str) -> ImageRepoError:
@@ -119,16 +126,23 @@ class PillowProcessor:
         """Decodes and prepares the served frame exactly as a derivation does (`_prepare`), so
         what passes can be derived: Pillow's `verify` reads no pixel data of most formats. A
         JPEG is decoded at 1/8 scale (DCT scaling): it still reads every byte of the scan, so it
-        finds truncation at an eighth of the cost. Derivations are still images (the first
-        frame), so later frames are only counted (`identify`), not decoded."""
+        finds truncation at an eighth of the cost. Every frame of an animated GIF or WebP is
+        decoded too (gif and webp serve them animated); other formats' later frames are only
+        counted (`identify`): what they serve is the first frame."""
         failures = _failures_as(CorruptImageError, "the image cannot be decoded")
         with self._slots, self._open(data) as source, failures:
             self._prepare(source, _CHECK_SPEC, None)
+            if source.format in _ANIMATED_INPUTS:
+                # served animated (as gif or webp): every frame is decoded then; the upload
+                # limits (max_frames) bounded their number before this
+                decode_every_frame(source, int(getattr(source, "n_frames", 1)))
 
     def derive(self, data: bytes, spec: Spec, original_id: str | None = None) -> DerivedImage:
         """Decoding failures are CorruptImageError; an encoder refusing the decoded image (WebP
         stops at 16383 pixels a side) is the request's: another size or kind would work."""
         with self._slots, self._open(data) as source:
+            if is_animation(source, spec):
+                return self._derive_animation(source, spec)
             with _failures_as(CorruptImageError, "the stored image cannot be decoded"):
                 exif = None if spec.strip_metadata else readable_exif(source)
                 prepared = self._prepare(source, spec, original_id)
@@ -146,6 +160,18 @@ class PillowProcessor:
             with _failures_as(InvalidParameterError, refusal):
                 encoded = encode(image, spec, exif)
             return DerivedImage(spec.kind, encoded)
+
+    def _derive_animation(self, source: ImageFile.ImageFile, spec: Spec) -> DerivedImage:
+        """No metadata is kept on an animation, whatever `strip_metadata` says."""
+        with _failures_as(CorruptImageError, "the stored image cannot be decoded"):
+            animated = animation(source, spec)
+        width, height = animated.frames[0].size
+        refusal = (
+            f"{spec.kind.value.upper()} cannot encode an animation of {width}x{height} pixels;"
+            " ask for a smaller size or another kind"
+        )
+        with _failures_as(InvalidParameterError, refusal):
+            return DerivedImage(spec.kind, encode_animation(animated, spec))
 
     def read_meta(self, data: bytes, *, include_gps: bool) -> ImageMeta:
         info = self.identify(data)

@@ -2,8 +2,8 @@
 
 Header checks, the upload's decoding check and metadata stay with Pillow: one allow-list of
 formats and one set of limits, whatever derives the pixels. What libvips cannot write here (BMP,
-AVIF, TIFF), HEIC inputs, outputs that keep metadata, and whatever libvips fails to derive go
-through Pillow too.
+AVIF, TIFF), HEIC inputs, outputs that keep metadata, animations served animated (one encoder
+of frames and timing), and whatever libvips fails to derive go through Pillow too.
 """
 
 from __future__ import annotations
@@ -54,8 +54,15 @@ class VipsProcessor:
         return self._pillow.read_meta(data, include_gps=include_gps)
 
     def derive(self, data: bytes, spec: Spec, original_id: str | None = None) -> DerivedImage:
-        source = self._pillow.identify(data).format
-        if not spec.strip_metadata or spec.kind not in _VIPS_OUTPUTS or source not in _VIPS_INPUTS:
+        info = self._pillow.identify(data)
+        source = info.format
+        is_animation = spec.is_animated and info.frames > 1
+        if (
+            not spec.strip_metadata
+            or spec.kind not in _VIPS_OUTPUTS
+            or source not in _VIPS_INPUTS
+            or is_animation
+        ):
             return self._pillow.derive(data, spec, original_id)
         try:
             with self._slots:
