@@ -51,10 +51,13 @@ def size_of(response: httpx.Response) -> tuple[int, int]:
 
 def test_accept_chooses_the_format_also_for_memory_hits(client: httpx.Client, photo: str) -> None:
     tiers = []
+    first_bytes: dict[str, bytes] = {}
     for turn in range(12):
         accept = WEBP if turn % 2 == 0 else "*/*"
         response = client.get(photo, params={"xsize": "100"}, headers={"Accept": accept})
         assert response.status_code == 200
+        # every tier serves the bytes that were derived
+        assert first_bytes.setdefault(accept, response.content) == response.content
         expected = "image/webp" if accept == WEBP else "image/jpeg"
         assert response.headers["content-type"] == expected, (turn, response.headers)
         assert Image.open(io.BytesIO(response.content)).format == expected.split("/")[1].upper()

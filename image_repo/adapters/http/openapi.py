@@ -154,7 +154,11 @@ _GET_PARAMETERS = [
         "name": "kind",
         "in": "query",
         "required": False,
-        "description": "Output format",
+        "description": (
+            "Output format. Without it (and without a format extension): images.default_kind,"
+            " or with images.auto_formats the first of them that Accept names (the answer"
+            " then carries Vary: Accept)"
+        ),
         "schema": {
             "type": "string",
             "enum": ["jpg", "jpe", "jpeg", "png", "webp", "gif", "tiff", "bmp", "avif"],

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import attrs
 from PIL import Image, ImageFile
 
-from image_repo.adapters.imaging.steps import PIPELINE
+from image_repo.adapters.imaging.steps import FRAME_PIPELINE
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.spec import Spec
 
@@ -55,7 +55,7 @@ def animation(source: ImageFile.ImageFile, spec: Spec) -> Animation:
     frames, durations, disposals = [], [], []
     for frame, duration, disposal in _frames(source, frame_count(source, spec)):
         image = frame
-        for step in PIPELINE:
+        for step in FRAME_PIPELINE:
             image = step(image, spec)
         frames.append(image)
         durations.append(duration)

