@@ -4,7 +4,7 @@
 import { displayUrl, imagePath, listPage, needsBlobs, query } from "./api.js";
 
 export const PAGE_SIZE = 120;
-const THUMB = 160; // CSS pixels; the srcset's 2x asks for twice that
+const THUMB = 160; // CSS pixels; the srcset's 2x asks for dpr=2
 
 const $ = (id) => document.getElementById(id);
 
@@ -122,9 +122,11 @@ export class Browser {
     image.width = THUMB;
     image.height = THUMB;
     image.loading = "lazy";
-    image.dataset.src = imagePath(entry) + query({ thumbnail: "true", xsize: THUMB, ysize: THUMB });
-    image.dataset.src2x =
-      imagePath(entry) + query({ thumbnail: "true", xsize: 2 * THUMB, ysize: 2 * THUMB });
+    // Square thumbnails that fill their cell (fit=cover, centred on what matters), and the same
+    // crop at twice the pixels for 2x screens (dpr=2).
+    const thumb = { thumbnail: "true", fit: "cover", gravity: "smart", xsize: THUMB, ysize: THUMB };
+    image.dataset.src = imagePath(entry) + query(thumb);
+    image.dataset.src2x = imagePath(entry) + query({ ...thumb, dpr: 2 });
     const label = document.createElement("span");
     label.className = "label";
     label.textContent = shown;
