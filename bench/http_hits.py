@@ -22,9 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import local_swift
 from image_repo.localswift.cluster import free_port
+from tests.cluster import nginx_binary
 from tests.debian import ensure_debian_package
 from tests.images import jpeg_with_gps
-from tests.integration.test_production import nginx_binary, start_gunicorn
+from tests.integration.test_production import start_gunicorn
 
 
 def wrk(url: str, seconds: int, connections: int) -> tuple[float, str]:

@@ -90,6 +90,23 @@ def nginx_binary() -> str:
     return ensure_debian_package("nginx", "nginx-light")
 
 
+def write_nginx_conf(root: Path, site: str, access_log: str, workers: int = 1) -> None:
+    """`site` inside a minimal nginx.conf for an unprivileged run: `daemon off;`, every path
+    under `root` (run with `nginx -p root -c root/nginx.conf`); `access_log` is its directive(s)."""
+    (root / "site.conf").write_text(site)
+    temp = "\n".join(
+        f"  {kind}_temp_path {root / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (root / "nginx.conf").write_text(
+        f"user root;\nworker_processes {workers};\npid {root / 'nginx.pid'};\n"
+        f"error_log {root / 'error.log'};\ndaemon off;\n"
+        "events { worker_connections 1024; }\n"
+        f"http {{\n  {access_log}\n{temp}\n"
+        f"  include {root / 'site.conf'};\n}}\n"
+    )
+
+
 def wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -277,19 +294,8 @@ class Nginx:
         self.access_log = root / "access.log"
         self.error_log = root / "error.log"
         root.mkdir(parents=True, exist_ok=True)
-        (root / "site.conf").write_text(cluster_site(self.port, node_ports, routing))
-        temp = "\n".join(
-            f"  {kind}_temp_path {root / kind};"
-            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-        )
-        (root / "nginx.conf").write_text(
-            f"user root;\nworker_processes 2;\npid {root / 'nginx.pid'};\n"
-            f"error_log {self.error_log};\ndaemon off;\n"
-            "events { worker_connections 1024; }\n"
-            f"http {{\n  log_format cluster '{ACCESS_FORMAT}';\n"
-            f"  access_log {self.access_log} cluster;\n{temp}\n"
-            f"  include {root / 'site.conf'};\n}}\n"
-        )
+        access = f"log_format cluster '{ACCESS_FORMAT}';\n  access_log {self.access_log} cluster;"
+        write_nginx_conf(root, cluster_site(self.port, node_ports, routing), access, workers=2)
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Nginx:

@@ -17,9 +17,11 @@ import pytest
 import yaml
 from swiftclient.client import Connection
 
+from image_repo.adapters.swift.connection import SwiftConnectionPool, connection_factory
 from image_repo.localswift import LocalSwift, SwiftEndpoint, ensure_swift_installed
 from image_repo.localswift.cluster import free_port
 from image_repo.localswift.keystone import LocalKeystone
+from tests.cluster import wait_for_health
 
 REPO = Path(__file__).resolve().parents[2]
 SWIFT_VENV = Path(os.environ.get("IMAGE_REPO_SWIFT_VENV", REPO / ".venv-swift"))
@@ -181,16 +183,16 @@ def server(
 
 
 def wait_until_alive(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server did not answer in 30 s:\n{log.read_text()[-3000:]}")
+    wait_for_health(base_url, process, log, seconds=30)
+
+
+def swift_pool(endpoint: SwiftEndpoint, size: int = 2) -> SwiftConnectionPool:
+    """A pool of the adapters' own connections (tempauth), for tests of the Swift adapters."""
+    factory = connection_factory(
+        auth_url=endpoint.auth_url, user=endpoint.user, key=endpoint.key, auth_version="1.0",
+        os_options={}, timeout_seconds=5, retries=1,
+    )  # fmt: skip
+    return SwiftConnectionPool(factory, size=size)
 
 
 @pytest.fixture

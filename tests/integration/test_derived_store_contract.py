@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from image_repo.adapters.swift.connection import SwiftConnectionPool, connection_factory
 from image_repo.adapters.swift.derived_store import SwiftDerivedStore
 from image_repo.application.ports import DerivedStore
 from image_repo.domain.formats import ImageFormat
@@ -17,6 +16,7 @@ from image_repo.domain.records import DerivedImage
 from image_repo.domain.spec import Box, Spec
 from image_repo.localswift import SwiftEndpoint
 from tests.fakes import InMemoryDerivedStore
+from tests.integration.conftest import swift_pool
 
 IMAGE = DerivedImage(ImageFormat.PNG, b"png bytes")
 SECRET = b"integrity secret of the test"
@@ -28,11 +28,7 @@ def store(request: pytest.FixtureRequest) -> Iterator[DerivedStore]:
         yield InMemoryDerivedStore()
         return
     endpoint: SwiftEndpoint = request.getfixturevalue("swift_endpoint")
-    factory = connection_factory(
-        auth_url=endpoint.auth_url, user=endpoint.user, key=endpoint.key, auth_version="1.0",
-        os_options={}, timeout_seconds=5, retries=1,
-    )  # fmt: skip
-    pool = SwiftConnectionPool(factory, size=2)
+    pool = swift_pool(endpoint)
     # 2 entries a page, so removing a few derivatives spans pages.
     container = f"derived_{uuid.uuid4().hex[:8]}"
     yield SwiftDerivedStore(pool, container, integrity_secret=SECRET, ttl_seconds=60, page_size=2)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from image_repo.adapters.swift.connection import SwiftConnectionPool, connection_factory
+from image_repo.adapters.swift.connection import SwiftConnectionPool
 from image_repo.adapters.swift.container import SwiftContainer
 from image_repo.adapters.swift.derived_store import SwiftDerivedStore, name_prefix
 from image_repo.adapters.swift.original_store import SwiftOriginalStore
@@ -21,6 +21,7 @@ from image_repo.domain.names import ImageName
 from image_repo.domain.records import DerivedImage, ImageInfo
 from image_repo.domain.spec import Box, Spec
 from image_repo.localswift import SwiftEndpoint
+from tests.integration.conftest import swift_pool
 
 pytestmark = pytest.mark.integration
 
@@ -29,11 +30,7 @@ NAME = ImageName.parse("lag/cat")
 
 @pytest.fixture
 def pool(swift_endpoint: SwiftEndpoint) -> Iterator[SwiftConnectionPool]:
-    factory = connection_factory(
-        auth_url=swift_endpoint.auth_url, user=swift_endpoint.user, key=swift_endpoint.key,
-        auth_version="1.0", os_options={}, timeout_seconds=5, retries=1,
-    )  # fmt: skip
-    pool = SwiftConnectionPool(factory, size=2)
+    pool = swift_pool(swift_endpoint)
     yield pool
     pool.close()
 

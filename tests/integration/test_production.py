@@ -23,16 +23,11 @@ from swiftclient.client import Connection
 
 from image_repo.localswift import SwiftEndpoint
 from image_repo.localswift.cluster import free_port
-from tests.debian import ensure_debian_package
+from tests.cluster import nginx_binary, write_nginx_conf
 from tests.images import encoded, jpeg_with_gps, picture
 from tests.integration.conftest import REPO, wait_until_alive
 
 pytestmark = pytest.mark.integration
-
-
-def nginx_binary() -> str:
-    """Debian's nginx, installed here when the machine lacks it (CI starts without it)."""
-    return ensure_debian_package("nginx", "nginx-light")
 
 
 @attrs.frozen
@@ -84,18 +79,7 @@ def start_nginx(root: Path, upstream_port: int) -> tuple[subprocess.Popen[bytes]
     site = (REPO / "deploy" / "nginx" / "image_repo.conf").read_text()
     site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
     site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
-    (root / "site.conf").write_text(site)
-    temp = "\n".join(
-        f"  {kind}_temp_path {root / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    (root / "nginx.conf").write_text(
-        f"user root;\nworker_processes 1;\npid {root / 'nginx.pid'};\n"
-        f"error_log {root / 'error.log'};\ndaemon off;\n"
-        "events { worker_connections 256; }\n"
-        f"http {{\n  access_log {root / 'access.log'};\n{temp}\n"
-        f"  include {root / 'site.conf'};\n}}\n"
-    )
+    write_nginx_conf(root, site, f"access_log {root / 'access.log'};")
     with (root / "nginx.out").open("wb") as output:
         process = subprocess.Popen(
             [nginx_binary(), "-p", str(root), "-c", str(root / "nginx.conf")],

@@ -11,7 +11,7 @@ import attrs
 import pytest
 from swiftclient.client import Connection
 
-from image_repo.adapters.swift.connection import SwiftConnectionPool, connection_factory
+from image_repo.adapters.swift.connection import SwiftConnectionPool
 from image_repo.adapters.swift.original_store import SwiftOriginalStore
 from image_repo.application.ports import OriginalStore
 from image_repo.domain.errors import (
@@ -25,6 +25,7 @@ from image_repo.domain.records import ImageInfo, ListedObject
 from image_repo.localswift import SwiftEndpoint
 from image_repo.localswift.cluster import free_port
 from tests.fakes import InMemoryOriginalStore
+from tests.integration.conftest import swift_pool
 
 INFO = ImageInfo(ImageFormat.JPEG, 10, 10)
 
@@ -46,11 +47,7 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
         yield Backend(fake, fake.objects.__setitem__)
         return
     endpoint: SwiftEndpoint = request.getfixturevalue("swift_endpoint")
-    factory = connection_factory(
-        auth_url=endpoint.auth_url, user=endpoint.user, key=endpoint.key, auth_version="1.0",
-        os_options={}, timeout_seconds=5, retries=1,
-    )  # fmt: skip
-    pool = SwiftConnectionPool(factory, size=2)
+    pool = swift_pool(endpoint)
     container = f"contract_{uuid.uuid4().hex[:8]}"
     raw = Connection(endpoint.auth_url, endpoint.user, endpoint.key)
 

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from image_repo.adapters.swift.connection import SwiftConnectionPool, connection_factory
 from image_repo.adapters.swift.original_store import SwiftOriginalStore
 from image_repo.domain.errors import ImageNotFoundError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.names import ImageName
 from image_repo.domain.records import ImageInfo
 from image_repo.localswift import LocalSwift
+from tests.integration.conftest import swift_pool
 
 pytestmark = pytest.mark.integration
 
@@ -32,11 +32,7 @@ def swift(replicated_swift: LocalSwift) -> LocalSwift:
 @pytest.fixture(scope="module")
 def store(swift: LocalSwift) -> Iterator[SwiftOriginalStore]:
     endpoint = swift.endpoint
-    factory = connection_factory(
-        auth_url=endpoint.auth_url, user=endpoint.user, key=endpoint.key, auth_version="1.0",
-        os_options={}, timeout_seconds=5, retries=1,
-    )  # fmt: skip
-    pool = SwiftConnectionPool(factory, size=2)
+    pool = swift_pool(endpoint)
     yield SwiftOriginalStore(pool, "originals")
     pool.close()
 

@@ -14,23 +14,10 @@ from image_repo.domain.errors import CorruptImageError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.request import ImageRequest
 from image_repo.domain.spec import Box, Fit, Spec
+from tests.processors import PROCESSORS
 
 COLOURS = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)]
 DURATIONS = [100, 200, 300, 400]
-
-
-def pillow() -> ImageProcessor:
-    return PillowProcessor()
-
-
-def vips() -> ImageProcessor:
-    pytest.importorskip("pyvips")
-    from image_repo.adapters.imaging.vips_processor import VipsProcessor
-
-    return VipsProcessor(PillowProcessor())
-
-
-PROCESSORS = [pytest.param(pillow, id="pillow"), pytest.param(vips, id="vips")]
 
 
 def animated(image_format: str, size: tuple[int, int] = (120, 80)) -> bytes:

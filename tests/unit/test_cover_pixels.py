@@ -12,24 +12,11 @@ from image_repo.adapters.imaging.pillow_processor import PillowProcessor
 from image_repo.application.ports import ImageProcessor
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.spec import Box, Fit, Gravity, Spec
+from tests.processors import PROCESSORS
 
 RED = (255, 0, 0)
 BLUE = (0, 0, 255)
 GREY = (128, 128, 128)
-
-
-def pillow() -> ImageProcessor:
-    return PillowProcessor()
-
-
-def vips() -> ImageProcessor:
-    pytest.importorskip("pyvips")
-    from image_repo.adapters.imaging.vips_processor import VipsProcessor
-
-    return VipsProcessor(PillowProcessor())
-
-
-PROCESSORS = [pytest.param(pillow, id="pillow"), pytest.param(vips, id="vips")]
 
 
 def png(image: Image.Image) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from urllib.parse import quote
 
 import attrs
@@ -79,6 +79,16 @@ class HttpSettings:
             return accepted_format(accept, self.offered_formats)
         return _accepted_format(accept, self.offered_formats)
 
+    def image_request(self, params: Mapping[str, str]) -> ImageRequest:
+        """A GET's modifiers parsed against this server's limits, formats and presets: one
+        parse for the full route and the memory-hit path alike."""
+        return parse_image_request(
+            params,
+            max_dimension=self.max_dimension,
+            available=self.output_formats,
+            presets=self.presets,
+        )
+
     def varies_by_accept(self, wanted: ImageRequest, path_format: ImageFormat | None) -> bool:
         return bool(self.offered_formats) and negotiates(wanted, path_format)
 
@@ -142,12 +152,7 @@ class ImageEndpoints:
     async def get_image(self, request: Request) -> Response:
         self._read_access.check(request)
         name, path_format = image_name(request)
-        wanted = parse_image_request(
-            query_params(request),
-            max_dimension=self._settings.max_dimension,
-            available=self._settings.output_formats,
-            presets=self._settings.presets,
-        )
+        wanted = self._settings.image_request(query_params(request))
         negotiated = self._settings.negotiated(request.headers.get("accept"))
         spec = spec_for(wanted, path_format, self._settings.defaults, negotiated)
         if wanted.regex is None:

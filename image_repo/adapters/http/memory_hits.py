@@ -25,7 +25,7 @@ from image_repo.domain.errors import ImageRepoError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.names import ImageName
-from image_repo.domain.request import parse_image_request, parse_query
+from image_repo.domain.request import parse_query
 from image_repo.domain.spec import Spec
 
 _READS = frozenset({"GET", "HEAD"})
@@ -128,12 +128,7 @@ class MemoryHits:
             return None
         try:
             name, path_format = image_name_of(raw_path)
-            wanted = parse_image_request(
-                parse_query(query),
-                max_dimension=self._settings.max_dimension,
-                available=self._settings.output_formats,
-                presets=self._settings.presets,
-            )
+            wanted = self._settings.image_request(parse_query(query))
         except ImageRepoError:
             return None
         if wanted.regex is not None or wanted.wants_meta or wanted.wants_url:

@@ -74,35 +74,26 @@ def decode_every_frame(source: ImageFile.ImageFile, max_frames: int) -> None:
 def encode_animation(animated: Animation, spec: Spec) -> bytes:
     """Nothing but pixels and timing leaves: every frame's `info` (comments, profiles) is
     emptied, as `encode` does for a still."""
-    buffer = io.BytesIO()
-    for frame in animated.frames:
-        frame.info = {}
-    first, *rest = animated.frames
+    frames = list(animated.frames)
+    options: dict[str, object]
     if spec.kind is ImageFormat.GIF:
-        options: dict[str, object] = {"disposal": list(animated.disposals)}
+        frames = [frame.convert("RGB").quantize(256) for frame in frames]
+        options = {"disposal": list(animated.disposals)}
         if animated.loop is not None:
             options["loop"] = animated.loop
-        frames = [frame.convert("RGB").quantize(256) for frame in animated.frames]
-        for frame in frames:
-            frame.info = {}
-        first, *rest = frames
-        first.save(
-            buffer,
-            "GIF",
-            save_all=True,
-            append_images=rest,
-            duration=list(animated.durations_ms),
-            **options,
-        )
     else:
-        first.save(
-            buffer,
-            "WEBP",
-            save_all=True,
-            append_images=rest,
-            duration=list(animated.durations_ms),
-            loop=1 if animated.loop is None else animated.loop,
-            quality=spec.quality,
-            method=4,
-        )
+        loop = 1 if animated.loop is None else animated.loop
+        options = {"loop": loop, "quality": spec.quality, "method": 4}
+    for frame in frames:
+        frame.info = {}
+    buffer = io.BytesIO()
+    first, *rest = frames
+    first.save(
+        buffer,
+        "GIF" if spec.kind is ImageFormat.GIF else "WEBP",
+        save_all=True,
+        append_images=rest,
+        duration=list(animated.durations_ms),
+        **options,
+    )
     return buffer.getvalue()

@@ -145,26 +145,24 @@ def connection_factory(
         else None
     )
 
+    retrying = {
+        "retries": retries,
+        "timeout": timeout_seconds,
+        "starting_backoff": 0.2,
+        "max_backoff": 1,
+    }
+
     def connect() -> Connection:
         if session is not None:
-            return Connection(
-                session=session,
-                os_options=swiftclient_options(os_options),
-                retries=retries,
-                timeout=timeout_seconds,
-                starting_backoff=0.2,
-                max_backoff=1,
-            )
+            options = swiftclient_options(os_options)
+            return Connection(session=session, os_options=options, **retrying)
         return Connection(
             authurl=auth_url,
             user=user,
             key=key,
             auth_version=auth_version,
             os_options=dict(os_options),
-            retries=retries,
-            timeout=timeout_seconds,
-            starting_backoff=0.2,
-            max_backoff=1,
+            **retrying,
         )
 
     return connect
