@@ -57,6 +57,7 @@ def parts(seconds: float, runs: int) -> list[Part]:
         Part("memory-cache hits beside nginx", ("http_hits.py", "--seconds", f"{seconds / 2:g}")),
         Part("hit latency, pool saturated", ("http_saturated.py", "--seconds", f"{seconds:g}")),
         Part("cache locality, three nodes behind nginx", ("cluster_locality.py",)),
+        Part("first views: truly cold, and upload then view", ("first_view.py",)),
     ]
 
 
@@ -116,6 +117,18 @@ def ratio_row(figure: str, output: str, pattern: str, target: float | None, unit
     return Row(figure, f"{value:.2f}{unit}", f">= {target}{unit}", value >= target)
 
 
+def first_view_rows(output: str) -> list[Row]:
+    """bench/first_view.py's rows: truly cold vs Swift GET + libvips, at most 1.2x each."""
+    rows = []
+    for line in output.splitlines():
+        found = re.match(r"^(\S+)\s+(\d+)\s.*cold ratio ([\d.]+)x <=([\d.]+)", line)
+        if found is not None:
+            ratio, target = float(found[3]), float(found[4])
+            figure = f"truly cold, {found[1]} at {found[2]} px vs Swift GET + libvips"
+            rows.append(Row(figure, f"{ratio:.2f}x", f"<= {target}x", ratio <= target))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=20, help="length of each HTTP run")
@@ -123,7 +136,7 @@ def main() -> int:
     args = parser.parse_args()
     started = time.monotonic()
     outputs = [run(part) for part in parts(args.seconds, args.runs)]
-    pillow, vips, cold, cold_no_swift, cold_no_prepared, hits, saturated, locality = outputs
+    pillow, vips, cold, cold_no_swift, cold_no_prepared, hits, saturated, locality, first = outputs
     cold_pattern = r"ratio: ([\d.]+)x thumbor"
     rows = [
         *imaging_rows(pillow, "pillow"),
@@ -137,6 +150,7 @@ def main() -> int:
         ratio_row("local answers, routing by name", locality, r"([\d.]+)% by name", None, "%"),
         ratio_row("local answers, round-robin", locality, r"([\d.]+)% round-robin", None, "%"),
     ]
+    rows += first_view_rows(first)
     p99 = re.search(r"p99 ([\d.]+) ms", saturated)
     if p99 is not None:
         rows.append(Row("hit p99, pool saturated", f"{p99[1]} ms", "< 20 ms", float(p99[1]) < 20))

@@ -33,21 +33,24 @@ def photo_like(width: int, height: int, seed: int = 1, mode: str = "RGB") -> Ima
 
 
 def make_inputs(folder: Path) -> dict[str, Path]:
-    """24 MP and 12 MP JPEGs (EXIF with GPS), and a 4000x3000 RGBA PNG; cached in `folder`."""
+    """24 MP and 12 MP JPEGs (EXIF with GPS), and a 4000x3000 RGBA PNG; cached in `folder`.
+    `camera24` is the 24 MP photo at a camera's size (~10 MB, quality 98): decoding costs
+    with the bytes of the scan."""
     folder.mkdir(parents=True, exist_ok=True)
     wanted = {
-        "jpeg24": (6000, 4000, "RGB", "JPEG"),
-        "jpeg12": (4000, 3000, "RGB", "JPEG"),
-        "png12": (4000, 3000, "RGBA", "PNG"),
+        "jpeg24": (6000, 4000, "RGB", "JPEG", 90),
+        "jpeg12": (4000, 3000, "RGB", "JPEG", 90),
+        "png12": (4000, 3000, "RGBA", "PNG", 0),
+        "camera24": (6000, 4000, "RGB", "JPEG", 98),
     }
     paths = {}
-    for key, (width, height, mode, image_format) in wanted.items():
+    for key, (width, height, mode, image_format, quality) in wanted.items():
         path = folder / f"{key}.{image_format.lower()}"
         if not path.exists():
             image = photo_like(width, height, mode=mode)
             buffer = io.BytesIO()
             if image_format == "JPEG":
-                image.save(buffer, "JPEG", quality=90, exif=exif_with_gps().tobytes())
+                image.save(buffer, "JPEG", quality=quality, exif=exif_with_gps().tobytes())
             else:
                 image.save(buffer, "PNG", compress_level=6)
             path.write_bytes(buffer.getvalue())

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Callable, Iterator
 
+from image_repo.application.ports import ArrivingOriginal, ImageSource
 from image_repo.domain.errors import (
     AlreadyExistsError,
     CorruptImageError,
@@ -28,11 +30,32 @@ from image_repo.domain.records import (
 from image_repo.domain.spec import Spec
 
 
+class ArrivedBytes:
+    """The ArrivingBytes port over bytes already whole."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.abandoned = False
+
+    def reader(self) -> io.BytesIO:
+        return io.BytesIO(self.data)
+
+    def whole(self) -> bytes:
+        return self.data
+
+    def when_whole(self, callback: Callable[[bytes], None]) -> None:
+        callback(self.data)
+
+    def abandon(self) -> None:
+        self.abandoned = True
+
+
 class InMemoryOriginalStore:
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
         self.puts = 0
         self.gets = 0
+        self.start_gets = 0
         self.is_down = False
         self.put_fails = False  # stores the bytes, then fails as a lost answer would
 
@@ -61,6 +84,16 @@ class InMemoryOriginalStore:
         self.gets += 1
         stored = self.head(name)
         return Original(stored, self.objects[stored.object_name])
+
+    def get_start(self, name: ImageName, max_bytes: int) -> Original:
+        self.start_gets += 1
+        stored = self.head(name)
+        return Original(stored, self.objects[stored.object_name][:max_bytes])
+
+    def stream(self, name: ImageName) -> ArrivingOriginal:
+        """Every byte has arrived at once."""
+        original = self.get(name)
+        return ArrivingOriginal(original.stored, ArrivedBytes(original.data))
 
     def delete(self, name: ImageName) -> bool:
         variants = self._variants(name)
@@ -117,17 +150,19 @@ class InMemoryImageProcessor:
     def image_bytes(image_format: str, width: int, height: int, *, corrupt: bool = False) -> bytes:
         return f"IMG:{image_format}:{width}x{height}{':corrupt' if corrupt else ''}".encode()
 
-    def identify(self, data: bytes) -> ImageInfo:
+    def identify(self, data: ImageSource) -> ImageInfo:
+        data = _whole(data)
         match = re.fullmatch(rb"IMG:(\w+):(\d+)x(\d+)(:corrupt)?", data)
         if match is None:
             raise UnsupportedImageError("not an image")
         return ImageInfo(ImageFormat(match[1].decode()), int(match[2]), int(match[3]))
 
-    def check_decodes(self, data: bytes) -> None:
+    def check_decodes(self, data: bytes, original_id: str | None = None) -> None:
         if data.endswith(b":corrupt"):
             raise CorruptImageError("corrupt")
 
-    def derive(self, data: bytes, spec: Spec, original_id: str | None = None) -> DerivedImage:
+    def derive(self, data: ImageSource, spec: Spec, original_id: str | None = None) -> DerivedImage:
+        data = _whole(data)
         info = self.identify(data)
         if data.endswith(b":corrupt"):
             raise CorruptImageError("the stored image cannot be decoded")
@@ -137,7 +172,8 @@ class InMemoryImageProcessor:
         self.derivations += 1
         return DerivedImage(spec.kind, self.image_bytes(spec.kind.value, width, height))
 
-    def read_meta(self, data: bytes, *, include_gps: bool) -> ImageMeta:
+    def read_meta(self, data: bytes, *, include_gps: bool, partial: bool = False) -> ImageMeta:
+        """Fake images are shorter than any start the use cases fetch: never `partial`."""
         info = self.identify(data)
         exif: dict[str, str | int | float] = {"make": "Fake"}
         if include_gps:
@@ -259,9 +295,17 @@ class RecordingMetrics:
     def __init__(self) -> None:
         self.lookups: list[tuple[str, bool]] = []
         self.derivations = 0
+        self.eager_outcomes: list[str] = []
 
     def lookup(self, tier: str, *, hit: bool) -> None:
         self.lookups.append((tier, hit))
 
     def derivation(self) -> None:
         self.derivations += 1
+
+    def eager(self, outcome: str) -> None:
+        self.eager_outcomes.append(outcome)
+
+
+def _whole(data: ImageSource) -> bytes:
+    return data if isinstance(data, bytes) else data.whole()

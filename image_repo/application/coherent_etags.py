@@ -70,10 +70,10 @@ class CoherentEtags:
         try:
             etag = self._store.head(name).etag
         except ImageNotFoundError:
-            self._forget(name)
+            self.forget(name)
             raise
         except StoreUnavailableError:
-            known = self._known_in_outage(name)
+            known = self.known_in_outage(name)
             if known is None:
                 raise
             return known
@@ -104,17 +104,19 @@ class CoherentEtags:
         store has answered: every worker of this server stops trusting what it knew."""
         seen = self._generations.advance(name)
         if etag is None:
-            self._forget(name)
+            self.forget(name)
         else:
             self.learn(name, etag, seen)
 
-    def _known_in_outage(self, name: ImageName) -> str | None:
+    def known_in_outage(self, name: ImageName) -> str | None:
+        """The ETag to serve cached images under while the store cannot be asked, if any."""
         learnt = self._learnt.get(name.value)
         if learnt is not None and learnt[2] == self._generations.current(name):
             return learnt[0]
         return self._persisted.get(name)
 
-    def _forget(self, name: ImageName) -> None:
+    def forget(self, name: ImageName) -> None:
+        """The store says there is no such name."""
         with self._write_lock:
             self._learnt.pop(name.value, None)
         self._persisted.forget(name)

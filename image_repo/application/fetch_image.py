@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 
 from image_repo.application.coherent_etags import CoherentEtags
-from image_repo.application.ports import FetchMetrics, ImageProcessor, OriginalStore
+from image_repo.application.ports import (
+    ArrivingOriginal,
+    FetchMetrics,
+    ImageProcessor,
+    ImageSource,
+    OriginalStore,
+)
 from image_repo.application.single_flight import SingleFlight
 from image_repo.application.stored_originals import damage_reported
 from image_repo.application.tiered_cache import FetchedImage, TieredCache
+from image_repo.domain.errors import ImageNotFoundError, StoreUnavailableError
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.limits import ImageLimits
 from image_repo.domain.names import ImageName
-from image_repo.domain.records import Original
 from image_repo.domain.spec import Spec
 
 
 class FetchImage:
     """The key holds the original's ETag, which `etags` vouches for (or the caller, from a
-    listing it just read), so a replaced original never serves an old derivative. Concurrent
-    requests for one key look up and derive once (single flight), and an original is
-    downloaded once per ETag however many sizes are asked of it at once."""
+    listing it just read), so a replaced original never serves an old derivative.
+
+    A name whose ETag is not trusted (a first view, or one past the TTL) costs one GET of the
+    original and nothing before it: the ETag comes with the GET's headers, the cache tiers are
+    asked under it while the body arrives (a hit abandons the download), and otherwise the
+    processor decodes the body as it arrives. Concurrent requests for one key look up and
+    derive once (single flight); an original is downloaded once per ETag however many sizes
+    are asked of it at once, and kept in memory for the next (its own budget)."""
 
     def __init__(
         self,
@@ -38,33 +51,97 @@ class FetchImage:
         self._cache = cache
         self._metrics = metrics
         self._derivations: SingleFlight[FetchedImage] = SingleFlight()
-        self._downloads: SingleFlight[Original] = SingleFlight()
+        self._downloads: SingleFlight[ArrivingOriginal] = SingleFlight()
 
     def execute(
         self, name: ImageName, spec: Spec, *, etag: str | None = None, durable: bool = False
     ) -> FetchedImage:
         """`durable`: a new derivation is in the cache container before this returns."""
-        key = DerivedImageKey(name, etag or self._etags.resolve(name), spec)
-        flight = f"{key.digest()}/durable" if durable else key.digest()
-        return self._derivations.run(
-            flight, lambda: self._cache.get(key) or self._derive(key, durable)
-        )
+        etag = etag or self._etags.trusted(name)
+        if etag is None:
+            return self._first_sight(name, spec, durable)
+        return self._known(DerivedImageKey(name, etag, spec), durable)
 
-    def _derive(self, key: DerivedImageKey, durable: bool) -> FetchedImage:
-        etag, original = self._original(key.name, key.original_etag)
+    def from_upload(
+        self, name: ImageName, etag: str, spec: Spec, data: bytes, decoded_as: str | None
+    ) -> FetchedImage:
+        """Derive `spec` of an original just uploaded, from the bytes the upload holds and what
+        checking it decoded (`decoded_as`, see ImageProcessor.check_decodes): nothing can be
+        cached under its new ETag yet, so no tier is asked. Requests for the same key at the
+        same time wait for this derivation."""
+        key = DerivedImageKey(name, etag, spec)
+
+        def derive() -> FetchedImage:
+            made = self._derive(key, False, etag, data, decoded_as)
+            return attrs.evolve(made, tier="eager")
+
+        return self._derivations.run(key.digest(), derive)
+
+    def _known(self, key: DerivedImageKey, durable: bool) -> FetchedImage:
+        return self._once(key, durable, lambda: self._derive(key, durable, *self._original(key)))
+
+    def _first_sight(self, name: ImageName, spec: Spec, durable: bool) -> FetchedImage:
+        seen = self._etags.generation(name)
+        try:
+            original = self._download(name)
+        except ImageNotFoundError:
+            self._etags.forget(name)
+            raise
+        except StoreUnavailableError:
+            etag = self._etags.known_in_outage(name)
+            if etag is None:
+                raise
+            return self._known(DerivedImageKey(name, etag, spec), durable)
+        etag = original.stored.etag
+        self._etags.learn(name, etag, seen)
+        key = DerivedImageKey(name, etag, spec)
+        derived: list[FetchedImage] = []
+
+        def derive() -> FetchedImage:
+            derived.append(self._derive(key, durable, etag, original.body))
+            return derived[0]
+
+        try:
+            return self._once(key, durable, derive)
+        finally:
+            if not derived:  # a cache tier had it, or the original cannot be derived
+                original.body.abandon()
+
+    def _once(
+        self, key: DerivedImageKey, durable: bool, derive: Callable[[], FetchedImage]
+    ) -> FetchedImage:
+        flight = f"{key.digest()}/durable" if durable else key.digest()
+        return self._derivations.run(flight, lambda: self._cache.get(key) or derive())
+
+    def _derive(
+        self,
+        key: DerivedImageKey,
+        durable: bool,
+        etag: str,
+        source: ImageSource,
+        decoded_as: str | None = None,
+    ) -> FetchedImage:
         if etag != key.original_etag:  # replaced since the ETag was learnt: make the new one
             key = attrs.evolve(key, original_etag=etag)
         with damage_reported(key.name):
-            self._limits.check(self._processor.identify(original))
-            image = self._processor.derive(original, key.spec, f"{etag}/{key.name}")
+            self._limits.check(self._processor.identify(source))
+            original_id = decoded_as or f"{etag}/{key.name}"
+            image = self._processor.derive(source, key.spec, original_id)
         self._metrics.derivation()
         self._cache.put(key, image, durable=durable)
         return FetchedImage(key, image, "derived")
 
-    def _original(self, name: ImageName, etag: str) -> tuple[str, bytes]:
-        kept = self._cache.original(name, etag)
+    def _original(self, key: DerivedImageKey) -> tuple[str, ImageSource]:
+        kept = self._cache.original(key.name, key.original_etag)
         if kept is not None:
-            return etag, kept
-        original = self._downloads.run(f"{etag}/{name}", lambda: self._store.get(name))
-        self._cache.keep_original(name, original.stored.etag, original.data)
-        return original.stored.etag, original.data
+            return key.original_etag, kept
+        flight = f"{key.original_etag}/{key.name}"
+        original = self._downloads.run(flight, lambda: self._download(key.name))
+        return original.stored.etag, original.body
+
+    def _download(self, name: ImageName) -> ArrivingOriginal:
+        """The original's GET; its bytes are kept in memory once all have arrived."""
+        original = self._store.stream(name)
+        etag = original.stored.etag
+        original.body.when_whole(lambda data: self._cache.keep_original(name, etag, data))
+        return original

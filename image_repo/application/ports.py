@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
+import attrs
+
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.names import ImageName
 from image_repo.domain.records import (
@@ -17,6 +19,49 @@ from image_repo.domain.records import (
     TempUrl,
 )
 from image_repo.domain.spec import Spec
+
+
+class ByteReader(Protocol):
+    """A seekable binary file (what image decoders read from)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+
+    def tell(self) -> int: ...
+
+
+class ArrivingBytes(Protocol):
+    """Bytes still arriving from the store: a decoder may start on them before the last one is
+    in. Reads wait for bytes not arrived yet and raise StoreUnavailableError if the download
+    fails."""
+
+    def reader(self) -> ByteReader:
+        """A new reader from the first byte."""
+        ...
+
+    def whole(self) -> bytes:
+        """Every byte, once all have arrived."""
+        ...
+
+    def when_whole(self, callback: Callable[[bytes], None]) -> None:
+        """Call `callback` with every byte once all have arrived (on another thread, or at
+        once); never if the download fails or is abandoned."""
+        ...
+
+    def abandon(self) -> None:
+        """Nobody needs the rest: stop downloading it."""
+        ...
+
+
+# What a processor derives from: bytes in hand, or an original still arriving.
+ImageSource = bytes | ArrivingBytes
+
+
+@attrs.frozen
+class ArrivingOriginal:
+    stored: StoredOriginal
+    body: ArrivingBytes
 
 
 class OriginalStore(Protocol):
@@ -36,6 +81,16 @@ class OriginalStore(Protocol):
 
     def get(self, name: ImageName) -> Original:
         """The stored original's bytes (raises ImageNotFoundError); the newest, as `head`."""
+        ...
+
+    def get_start(self, name: ImageName, max_bytes: int) -> Original:
+        """The first `max_bytes` of the stored original (all of them when it is shorter), found
+        and newest as `get`; `stored` is as `get` gives it, `bytes` the whole object's size."""
+        ...
+
+    def stream(self, name: ImageName) -> ArrivingOriginal:
+        """The stored original (the newest, as `head`), returned as soon as the store has
+        answered with its headers, its bytes still arriving (raises ImageNotFoundError)."""
         ...
 
     def delete(self, name: ImageName) -> bool:
@@ -60,23 +115,30 @@ class OriginalStore(Protocol):
 class ImageProcessor(Protocol):
     """The imaging library behind the service."""
 
-    def identify(self, data: bytes) -> ImageInfo:
+    def identify(self, data: ImageSource) -> ImageInfo:
         """Read the header only (raises UnsupportedImageError for anything not an allowed image)."""
         ...
 
-    def check_decodes(self, data: bytes) -> None:
+    def check_decodes(self, data: bytes, original_id: str | None = None) -> None:
         """Decode what every derivation will decode (CorruptImageError when it fails), so an
-        upload that passes can be served in every kind."""
+        upload that passes can be served in every kind. With `original_id`, what was decoded
+        may be reused by `derive` given the same id."""
         ...
 
-    def derive(self, data: bytes, spec: Spec, original_id: str | None = None) -> DerivedImage:
-        """Make the image `spec` describes from an original's bytes. `original_id`, when given,
+    def derive(self, data: ImageSource, spec: Spec, original_id: str | None = None) -> DerivedImage:
+        """Make the image `spec` describes from an original's bytes (decoding them as they
+        arrive, where the processor can). `original_id`, when given,
         names exactly these bytes (the same id never for other bytes), so the processor may
         reuse what it decoded for an earlier size of the same original."""
         ...
 
-    def read_meta(self, data: bytes, *, include_gps: bool) -> ImageMeta:
-        """Header facts and the whitelisted EXIF; GPS only with `include_gps`."""
+    def read_meta(
+        self, data: bytes, *, include_gps: bool, partial: bool = False
+    ) -> ImageMeta | None:
+        """Header facts and the whitelisted EXIF; GPS only with `include_gps`. With `partial`,
+        `data` is only the start of the image and the answer None unless it is exactly what the
+        whole would give: also when the start does not parse, as only the whole can tell a
+        damaged image from a start too short. Never None without `partial`."""
         ...
 
 
@@ -169,6 +231,19 @@ class FetchMetrics(Protocol):
     def lookup(self, tier: str, *, hit: bool) -> None: ...
 
     def derivation(self) -> None: ...
+
+    def eager(self, outcome: str) -> None:
+        """One eager derivation: done, failed, dropped (queue full) or superseded."""
+        ...
+
+
+class BackgroundWork(Protocol):
+    """Work that may wait, run on a low-priority thread, bounded."""
+
+    def submit(self, work: Callable[[], None]) -> bool:
+        """Queue `work`; False, and nothing queued, when the queue is full. `work` must not
+        raise."""
+        ...
 
 
 class WriteBehind(Protocol):

@@ -14,7 +14,8 @@ from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.names import ImageName
 from image_repo.domain.records import DerivedImage
 
-Tier = Literal["memory", "disk", "swift", "derived"]
+# "eager": made by the eager derivation of its upload, which the request waited for
+Tier = Literal["memory", "disk", "swift", "derived", "eager"]
 
 
 @attrs.frozen
@@ -39,6 +40,11 @@ class TieredCache:
     container only cost speed. Every key holds its original's ETag, so an entry can never be
     served for other bytes; a write that lands after its image was deleted stays unreachable.
 
+    Originals are kept apart, in memory only (`originals`, a budget of their own, 0 allowed):
+    an 11 MB photo in the LRU of derived images would evict hundreds of the hot small ones,
+    and writing it to disk costs a checksum and an fsync of every byte for a copy Swift
+    already holds.
+
     `shared_enabled` false keeps ordinary derivations out of the cache container (reads and
     writes), and one over `shared_max_bytes` is kept only locally, so that tier stays bounded
     whatever sizes are asked for; durable writes (temporary URLs) always go there."""
@@ -50,9 +56,11 @@ class TieredCache:
         shared: DerivedStore,
         metrics: FetchMetrics,
         write_behind: WriteBehind,
+        originals: BlobCache,
         shared_enabled: bool = True,
         shared_max_bytes: int = 16 << 20,
     ) -> None:
+        self._originals = originals
         self._memory = memory
         self._disk = disk
         self._shared = shared
@@ -107,16 +115,15 @@ class TieredCache:
             self._shared.put(key, image)
 
     def original(self, name: ImageName, etag: str) -> bytes | None:
-        """An original's bytes kept locally under its ETag."""
-        return self._memory.get(name, original_key(etag)) or self._disk.get(
-            name, original_key(etag)
-        )
+        """An original's bytes kept in memory under its ETag."""
+        return self._originals.get(name, original_key(etag))
 
     def keep_original(self, name: ImageName, etag: str, data: bytes) -> None:
-        self._keep_locally(name, original_key(etag), data)
+        self._originals.put(name, original_key(etag), data)
 
     def discard_local(self, name: ImageName) -> None:
         """Drop everything kept locally for `name` (its cache-container copies are the store's)."""
+        self._originals.discard_all(name)
         self._memory.discard_all(name)
         self._disk.discard_all(name)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import attrs
 
 from image_repo.application.coherent_etags import CoherentEtags
@@ -17,6 +19,7 @@ class UploadedImage:
     name: ImageName
     info: ImageInfo
     stored: StoredOriginal
+    decoded_as: str | None = None  # the id the upload check's decode is kept under, if it is
 
 
 class UploadImage:
@@ -31,7 +34,11 @@ class UploadImage:
         limits: ImageLimits,
         max_upload_bytes: int,
         etags: CoherentEtags,
+        keep_decoded: bool = False,
     ) -> None:
+        """`keep_decoded`: the processor keeps what the upload check decoded, for derivations
+        made right after the upload (eager presets)."""
+        self._keep_decoded = keep_decoded
         self._etags = etags
         self._store = store
         self._processor = processor
@@ -45,7 +52,8 @@ class UploadImage:
             raise UploadTooLargeError(f"the limit is {self._max_upload_bytes} bytes")
         info = self._processor.identify(data)
         self._limits.check(info)
-        self._processor.check_decodes(data)
+        decoded_as = f"upload/{uuid.uuid4().hex}" if self._keep_decoded else None
+        self._processor.check_decodes(data, decoded_as)
         try:
             stored = self._store.put(name, data, info, if_absent=if_absent)
         except BaseException:
@@ -53,4 +61,4 @@ class UploadImage:
             self._etags.changed(name, None)
             raise
         self._etags.changed(name, stored.etag)
-        return UploadedImage(name, info, stored)
+        return UploadedImage(name, info, stored, decoded_as)

@@ -14,10 +14,11 @@ from image_repo.adapters.swift.connection import (
     login_description,
 )
 from image_repo.application.ports import ImageProcessor
-from image_repo.domain.derivation import DerivationDefaults
+from image_repo.domain.derivation import DerivationDefaults, spec_for
 from image_repo.domain.errors import InvalidParameterError
 from image_repo.domain.formats import ImageFormat
-from image_repo.domain.request import Presets
+from image_repo.domain.request import Presets, parse_image_request
+from image_repo.domain.spec import Spec
 from image_repo.settings import (
     AppConfig,
     CacheConfig,
@@ -125,3 +126,24 @@ def cache_container_ttl(config: AppConfig) -> int:
     """Objects outlive every temporary URL that may point at them."""
     ttl = config.cache.swift_cache_ttl_seconds
     return max(ttl, config.swift.url_ttl) if ttl else 0
+
+
+def eager_specs(
+    images: ImagesConfig, available: frozenset[ImageFormat], defaults: DerivationDefaults
+) -> tuple[Spec, ...]:
+    """The specs `images.eager_presets` name, as a request with only `preset=NAME` (and no
+    Accept negotiation) would ask for them."""
+    named = presets(images, available)
+    return tuple(
+        spec_for(
+            parse_image_request(
+                {"preset": name},
+                max_dimension=images.max_dimension,
+                available=available,
+                presets=named,
+            ),
+            None,
+            defaults,
+        )
+        for name in images.eager_presets
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dependency_injector import containers, providers
 
+from image_repo.adapters.cache.background_queue import BackgroundQueue
 from image_repo.adapters.cache.clock import SystemClock
 from image_repo.adapters.cache.disk_cache import DiskCache
 from image_repo.adapters.cache.known_etags import DiskKnownEtags
@@ -25,6 +26,7 @@ from image_repo.adapters.swift.temp_urls import SwiftTempUrlSigner
 from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.delete_image import DeleteImage
 from image_repo.application.fetch_image import FetchImage
+from image_repo.application.first_views import PrepareFirstViews
 from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.list_images import ListImages
 from image_repo.application.read_meta import ReadMeta
@@ -34,6 +36,7 @@ from image_repo.application.upload_image import UploadImage
 from image_repo.container.factories import (
     cache_container_ttl,
     derivation_defaults,
+    eager_specs,
     image_processor,
     integrity_secret,
     presets,
@@ -46,6 +49,10 @@ from image_repo.settings import AppConfig, resolve_credentials
 
 # Two threads keep a disk fsync and a PUT to the cache container going at once.
 WRITE_BEHIND_THREADS = 2
+# Uploads whose eager presets may wait; past that they are dropped (counted).
+EAGER_QUEUE_UPLOADS = 8
+# The lowest priority: eager derivations run on what requests leave of the CPU.
+EAGER_NICE = 19
 
 
 class Container(containers.DeclarativeContainer):
@@ -96,6 +103,9 @@ class Container(containers.DeclarativeContainer):
 
     cache_dir = providers.Callable(Path, config.provided.cache.cache_dir)
     memory_cache = providers.Singleton(MemoryCache, config.provided.cache.memory_cache_bytes)
+    originals_cache = providers.Singleton(
+        MemoryCache, config.provided.cache.originals_memory_bytes, "originals"
+    )
     disk_cache = providers.Singleton(DiskCache, cache_dir, config.provided.cache.disk_cache_bytes)
     name_generations = providers.Singleton(SharedNameGenerations, cache_dir)
     clock = providers.Singleton(SystemClock)
@@ -117,6 +127,13 @@ class Container(containers.DeclarativeContainer):
             config.provided.workers.nice,
         ),
     )
+    background_queue = providers.Singleton(
+        BackgroundQueue,
+        max_pending=EAGER_QUEUE_UPLOADS,
+        initializer=providers.Callable(
+            lambda: functools.partial(lower_thread_priority, EAGER_NICE)
+        ),
+    )
     tiered_cache = providers.Singleton(
         TieredCache,
         memory_cache,
@@ -124,6 +141,7 @@ class Container(containers.DeclarativeContainer):
         derived_store,
         fetch_metrics,
         write_behind,
+        originals_cache,
         shared_enabled=config.provided.cache.swift_cache,
         shared_max_bytes=config.provided.cache.swift_cache_max_bytes,
     )
@@ -136,6 +154,7 @@ class Container(containers.DeclarativeContainer):
         pattern_compiler,
         max_pattern_bytes=config.provided.images.max_regex_bytes,
     )
+    output_formats = providers.Singleton(writable_formats)
     use_cases = providers.Singleton(
         ImageUseCases,
         upload=providers.Singleton(
@@ -145,6 +164,21 @@ class Container(containers.DeclarativeContainer):
             limits,
             max_upload_bytes=config.provided.images.max_upload_bytes,
             etags=etags,
+            keep_decoded=providers.Callable(bool, config.provided.images.eager_presets),
+        ),
+        first_views=providers.Singleton(
+            PrepareFirstViews,
+            fetch,
+            tiered_cache,
+            etags,
+            background_queue,
+            fetch_metrics,
+            specs=providers.Callable(
+                eager_specs,
+                config.provided.images,
+                output_formats,
+                providers.Callable(derivation_defaults, config.provided.images),
+            ),
         ),
         fetch=fetch,
         list=listing,
@@ -166,7 +200,6 @@ class Container(containers.DeclarativeContainer):
         ),
         delete=providers.Singleton(DeleteImage, original_store, derived_store, tiered_cache, etags),
     )
-    output_formats = providers.Singleton(writable_formats)
     http_settings = providers.Singleton(
         HttpSettings,
         max_upload_bytes=config.provided.images.max_upload_bytes,

@@ -72,6 +72,17 @@ def _presets(
         raise ValueError(f"{attribute.name} must be valid queries of modifiers: {error}") from error
 
 
+def _eager_presets(
+    instance: ImagesConfig, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
+) -> None:
+    unknown = [name for name in value if name not in instance.presets]
+    if unknown:
+        known = ", ".join(sorted(instance.presets)) or "none are configured"
+        raise ValueError(
+            f"{attribute.name} must name presets of images.presets ({known}), not {unknown}"
+        )
+
+
 @attrs.frozen
 class ServerConfig:
     host: str = option("127.0.0.1", "address to listen on (a non-loopback address exposes writes)")
@@ -189,6 +200,12 @@ class CacheConfig:
     memory_cache_bytes: int = option(
         256 * MIB, "bytes of derived images kept in memory per process", non_negative
     )
+    originals_memory_bytes: int = option(
+        64 * MIB,
+        "bytes of originals kept in memory per process, apart from derived images, so the next"
+        " size of a photo needs no download (never on disk: Swift holds them); 0 keeps none",
+        non_negative,
+    )
     disk_cache_bytes: int = option(10 * GIB, "bytes kept in cache_dir", non_negative)
     swift_cache: bool = option(True, "store derived images in the Swift cache container")
     swift_cache_max_bytes: int = option(
@@ -290,6 +307,12 @@ class ImagesConfig:
             "doc": "named modifier sets for preset=NAME, e.g. {thumb: 'thumbnail=true&kind=webp'}; "
             "modifiers given beside preset win"
         },
+    )
+    eager_presets: tuple[str, ...] = option(
+        (),
+        "names of presets derived in the background right after each upload has answered, so"
+        " their first views are cache hits (here, and through the cache container elsewhere)",
+        _eager_presets,
     )
     only_presets: bool = option(
         False,

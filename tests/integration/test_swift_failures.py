@@ -39,10 +39,9 @@ def test_a_hanging_swift_costs_one_timeout_then_fails_fast_and_recovers(
     unique: str,
 ) -> None:
     swift = {"timeout_seconds": TIMEOUT_SECONDS, "retries": 1, "circuit_open_seconds": 3}
-    # Room in memory for small derivatives but not for the original, no disk tier: a new size
-    # must read the original from Swift.
+    # No original kept in memory, no disk tier: a new size must read the original from Swift.
     original = jpeg_with_gps(2000, 1500)
-    cache = {"memory_cache_bytes": len(original) - 1, "disk_cache_bytes": 0}
+    cache = {"originals_memory_bytes": 0, "disk_cache_bytes": 0}
     with ServerProcess(tmp_path, swift_endpoint, containers, swift=swift, cache=cache) as one:
         url = f"{one.base_url}/images/{unique}/hung"
         assert httpx.put(url, content=original).status_code == 201

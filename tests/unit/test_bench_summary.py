@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.__main__ import Row, imaging_rows, ratio_row
+from bench.__main__ import Row, first_view_rows, imaging_rows, ratio_row
 
 # The lines bench/imaging.py prints, column for column.
 IMAGING_OUTPUT = "\n".join(
@@ -37,3 +37,18 @@ def test_a_missing_figure_is_reported_as_not_measured() -> None:
 
     assert cold("ratio: 2.24x thumbor (target >= 1.5x)") == Row("cold", "2.24x", ">= 1.5x", True)
     assert cold("thumbor did not start") == Row("cold", "not measured", "", False)
+
+
+def test_first_view_ratios_are_read_against_their_target() -> None:
+    output = "\n".join(
+        [
+            "original    box  image_repo ms  Swift GET + libvips ms ratio",
+            "uploaded     50          132.9                   128.6 cold ratio 1.03x <=1.2",
+            "name.jpg    800          190.1                   150.0 cold ratio 1.27x <=1.2",
+        ]
+    )
+    rows = first_view_rows(output)
+    assert [(r.figure, r.measured, r.met) for r in rows] == [
+        ("truly cold, uploaded at 50 px vs Swift GET + libvips", "1.03x", True),
+        ("truly cold, name.jpg at 800 px vs Swift GET + libvips", "1.27x", False),
+    ]

@@ -12,6 +12,7 @@ from image_repo.application.delete_image import DeleteImage
 from image_repo.application.fetch_image import FetchImage
 from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.list_images import ListImages
+from image_repo.application.ports import ImageSource
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
 from image_repo.application.tiered_cache import TieredCache
@@ -90,6 +91,7 @@ def tiered(
         derived or InMemoryDerivedStore(),
         metrics or RecordingMetrics(),
         writes or QueuedWrites(inline=True),
+        InMemoryBlobCache(),
         shared_enabled=derived is not None,
     )
 
@@ -266,7 +268,7 @@ def test_temp_url_is_issued_for_a_stored_derivative(
     issued = issue.execute(ImageName.parse("a/cat"), Spec(kind=ImageFormat.PNG))
     assert issued.url.url.endswith("/cat.png")
     assert list(derived.objects.values()) == [IMG("png", 40, 20)]
-    assert len(writes.queued) == 2  # the two disk writes; the PUT was made before signing
+    assert len(writes.queued) == 1  # the disk write; the PUT was made before signing
     derived.objects.clear()  # expired from the container, still in memory: stored again
     issue.execute(ImageName.parse("a/cat"), Spec(kind=ImageFormat.PNG))
     assert list(derived.objects.values()) == [IMG("png", 40, 20)]
@@ -331,7 +333,7 @@ def test_slow_tiers_are_written_after_the_answer_and_memory_before_it(
     assert made.tier == "derived"
     assert (made.key.name.value, made.key.digest()) in memory.entries
     assert not disk.entries and not derived.objects
-    assert len(writes.queued) == 3  # the original and the derivative to disk, one PUT
+    assert len(writes.queued) == 2  # the derivative to disk and one PUT (originals: memory)
     writes.run_all()
     assert disk.entries[("cat", made.key.digest())] == made.image.data
     assert derived.objects == {str(made.key): made.image.data}
@@ -348,7 +350,7 @@ def test_the_original_is_fetched_once_for_several_sizes(
 
 
 class SlowProcessor(InMemoryImageProcessor):
-    def derive(self, data: bytes, spec: Spec, original_id: str | None = None) -> DerivedImage:
+    def derive(self, data: ImageSource, spec: Spec, original_id: str | None = None) -> DerivedImage:
         time.sleep(0.05)
         return super().derive(data, spec)
 

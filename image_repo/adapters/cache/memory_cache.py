@@ -14,10 +14,12 @@ from image_repo.domain.names import ImageName
 
 class MemoryCache:
     """Never holds more than `max_bytes` of data: an entry larger than the whole budget is not
-    kept at all, and puts evict least-recently-used entries first."""
+    kept at all, and puts evict least-recently-used entries first. `tier` names it in the
+    metrics (derived images are "memory", originals "originals")."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, tier: str = "memory") -> None:
         self._max_bytes = max_bytes
+        self._tier = tier
         self._entries: OrderedDict[tuple[str, str], bytes] = OrderedDict()
         self._keys_by_name: dict[str, set[str]] = {}
         self._lock = threading.Lock()
@@ -42,17 +44,17 @@ class MemoryCache:
                 oldest = next(iter(self._entries))
                 self._remove(oldest)
                 self._stats.evictions += 1
-                metrics.EVICTIONS.labels("memory").inc()
+                metrics.EVICTIONS.labels(self._tier).inc()
             self._entries[(name.value, key)] = data
             self._keys_by_name.setdefault(name.value, set()).add(key)
             self._stats.bytes += len(data)
-            metrics.BYTES.labels("memory").set(self._stats.bytes)
+            metrics.BYTES.labels(self._tier).set(self._stats.bytes)
 
     def discard_all(self, name: ImageName) -> None:
         with self._lock:
             for key in list(self._keys_by_name.get(name.value, ())):
                 self._remove((name.value, key))
-            metrics.BYTES.labels("memory").set(self._stats.bytes)
+            metrics.BYTES.labels(self._tier).set(self._stats.bytes)
 
     def stats(self) -> CacheStats:
         with self._lock:

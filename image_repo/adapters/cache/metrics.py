@@ -32,6 +32,13 @@ WRITES_INLINE = Counter(
 )
 
 
+EAGER = Counter(
+    "image_repo_eager_derivations",
+    "Eager preset derivations after uploads, by outcome (done, failed, dropped, superseded)",
+    ["outcome"],
+)
+
+
 class PrometheusFetchMetrics:
     """The FetchMetrics port on the counters above."""
 
@@ -40,3 +47,6 @@ class PrometheusFetchMetrics:
 
     def derivation(self) -> None:
         DERIVATIONS.inc()
+
+    def eager(self, outcome: str) -> None:
+        EAGER.labels(outcome).inc()

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from urllib.parse import quote
 
 import attrs
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
@@ -22,6 +23,7 @@ from image_repo.adapters.http.write_access import WriteAccess
 from image_repo.adapters.http.zip_stream import ZipStreamWriter
 from image_repo.application.delete_image import DeleteImage
 from image_repo.application.fetch_image import FetchImage
+from image_repo.application.first_views import PrepareFirstViews
 from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.list_images import ListImages
 from image_repo.application.read_meta import ReadMeta
@@ -100,6 +102,7 @@ _accepted_format = functools.lru_cache(maxsize=256)(accepted_format)
 @attrs.frozen
 class ImageUseCases:
     upload: UploadImage
+    first_views: PrepareFirstViews
     fetch: FetchImage
     list: ListImages
     select: SelectImages
@@ -228,7 +231,7 @@ class ImageEndpoints:
         self._write_access.check(request)
         if_absent = request.headers.get("if-none-match", "").strip() == "*"
         async with self._uploads.read(request) as upload:
-            uploaded = await self._pool.run(
+            uploaded, data = await self._pool.run(
                 _store_upload, self._use_cases.upload, name, upload, if_absent
             )
         body = {
@@ -239,7 +242,10 @@ class ImageEndpoints:
             "bytes": uploaded.stored.bytes,
             "etag": uploaded.stored.etag,
         }
-        return JSONResponse(body, status_code=201, headers={"ETag": f'"{uploaded.stored.etag}"'})
+        # once the answer is sent: keep the original, queue the eager presets
+        after = BackgroundTask(self._use_cases.first_views.execute, uploaded, data)
+        headers = {"ETag": f'"{uploaded.stored.etag}"'}
+        return JSONResponse(body, status_code=201, headers=headers, background=after)
 
     async def delete_image(self, request: Request) -> Response:
         name, _ = image_name(request)
@@ -255,9 +261,10 @@ class ZipTooLargeError(RuntimeError):
 
 def _store_upload(
     upload: UploadImage, name: ImageName, body: SpooledBody, if_absent: bool
-) -> UploadedImage:
-    """In the pool: reading a spooled body back blocks, and the bytes stay in this frame only."""
-    return upload.execute(name, body.value(), if_absent=if_absent)
+) -> tuple[UploadedImage, bytes]:
+    """In the pool: reading a spooled body back blocks."""
+    data = body.value()
+    return upload.execute(name, data, if_absent=if_absent), data
 
 
 def _take(entries: Iterator[ListedEntry], count: int) -> list[ListedEntry]:

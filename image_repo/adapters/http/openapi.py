@@ -115,7 +115,10 @@ _GET_RESPONSES: dict[str, Any] = {
         "headers": {
             "ETag": {"schema": {"type": "string"}},
             "X-Cache": {
-                "schema": {"type": "string", "enum": ["memory", "disk", "swift", "derived"]}
+                "schema": {
+                    "type": "string",
+                    "enum": ["memory", "disk", "swift", "derived", "eager"],
+                }
             },
         },
         "content": {

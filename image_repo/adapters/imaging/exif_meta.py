@@ -1,10 +1,17 @@
-"""The documented EXIF whitelist that `meta=true` may reveal; GPS only when configured."""
+"""What `meta=true` reads: the documented EXIF whitelist it may reveal (GPS only when
+configured), and StartOfImage, which tells whether an original's first bytes were enough."""
 
 from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, NoReturn
 
 from PIL import Image
 
 from image_repo.domain.records import ExifValue
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 EXIF_IFD = 0x8769
 GPS_IFD = 0x8825
@@ -92,3 +99,55 @@ def _gps(exif: Image.Exif) -> dict[str, ExifValue]:
     if isinstance(altitude, float | int):
         result["gps_altitude"] = -altitude if gps.get(5) == 1 else altitude
     return result
+
+
+class _PastTheStart(Exception):
+    """Raised by StartOfImage to stop a decoder that wants bytes it does not hold."""
+
+
+class StartOfImage(io.RawIOBase):
+    """The first bytes of an image, as a file that refuses any read past them, and a seek to the
+    end too (its position would be the start's size, not the image's). A decoder that worked
+    something out without a refusal read only bytes the whole image has at the same offsets, so
+    it works out the same from the whole: `wanted_more` False means the start was enough.
+
+    A refusal raises, to stop the decoder at once, and is remembered, because decoders swallow
+    errors (Pillow tries the next plugin; `readable_exif` returns None). Every read goes through
+    `readinto` (RawIOBase's `read`, `readall` and `readline` call it), so none escapes."""
+
+    def __init__(self, start: bytes) -> None:
+        super().__init__()
+        self._start = start
+        self._position = 0
+        self.wanted_more = False
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_END:
+            self._refuse("the end of the image")
+        position = offset + (self._position if whence == io.SEEK_CUR else 0)
+        if position < 0:
+            raise ValueError(f"negative seek position {position}")
+        self._position = position
+        return position
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        target = memoryview(buffer).cast("B")
+        end = self._position + len(target)
+        if end > len(self._start):
+            self._refuse(f"bytes {self._position}-{end - 1}")
+        target[:] = self._start[self._position : end]
+        self._position = end
+        return len(target)
+
+    def _refuse(self, wanted: str) -> NoReturn:
+        self.wanted_more = True
+        raise _PastTheStart(f"asked for {wanted}, past the {len(self._start)} bytes held")

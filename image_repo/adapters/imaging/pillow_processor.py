@@ -8,6 +8,7 @@ import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO, cast
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
@@ -18,7 +19,11 @@ from image_repo.adapters.imaging.animation import (
     is_animation,
 )
 from image_repo.adapters.imaging.encode import encode
-from image_repo.adapters.imaging.exif_meta import readable_exif, whitelisted_exif
+from image_repo.adapters.imaging.exif_meta import (
+    StartOfImage,
+    readable_exif,
+    whitelisted_exif,
+)
 from image_repo.adapters.imaging.formats import PILLOW_TO_FORMAT, readable_plugins
 from image_repo.adapters.imaging.prepared_images import PreparedImages
 from image_repo.adapters.imaging.steps import (
@@ -28,6 +33,7 @@ from image_repo.adapters.imaging.steps import (
     orientation_of,
     swaps_sides,
 )
+from image_repo.application.ports import ImageSource
 from image_repo.domain.errors import (
     CorruptImageError,
     ImageRepoError,
@@ -82,15 +88,18 @@ class PillowProcessor:
         self._plugins = readable_plugins()
 
     @contextmanager
-    def _open(self, data: bytes) -> Iterator[ImageFile.ImageFile]:
+    def _open(self, data: ImageSource) -> Iterator[ImageFile.ImageFile]:
+        """An original still arriving is read as it arrives: decoding overlaps the download."""
+        file = io.BytesIO(data) if isinstance(data, bytes) else data.reader()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                image = Image.open(io.BytesIO(data), formats=self._plugins)
-        except MemoryError:
+                image = Image.open(cast(IO[bytes], file), formats=self._plugins)
+        except (MemoryError, ImageRepoError):  # ImageRepoError: the download failed
             raise
         except Exception as error:
-            claimed = self._claimed_format(data)
+            start = data[:32] if isinstance(data, bytes) else data.reader().read(32)
+            claimed = self._claimed_format(start)
             if claimed is not None:
                 message = f"a damaged {claimed} image"
                 raise _translated(error, CorruptImageError, message) from error
@@ -113,7 +122,7 @@ class PillowProcessor:
                 continue
         return None
 
-    def identify(self, data: bytes) -> ImageInfo:
+    def identify(self, data: ImageSource) -> ImageInfo:
         with self._open(data) as image:
             width, height = image.size
             if swaps_sides(header_orientation(image)):
@@ -122,7 +131,7 @@ class PillowProcessor:
                 frames = int(getattr(image, "n_frames", 1))
             return ImageInfo(PILLOW_TO_FORMAT[str(image.format)], width, height, frames)
 
-    def check_decodes(self, data: bytes) -> None:
+    def check_decodes(self, data: bytes, original_id: str | None = None) -> None:
         """Decodes and prepares the served frame exactly as a derivation does (`_prepare`), so
         what passes can be derived: Pillow's `verify` reads no pixel data of most formats. A
         JPEG is decoded at 1/8 scale (DCT scaling): it still reads every byte of the scan, so it
@@ -131,13 +140,13 @@ class PillowProcessor:
         counted (`identify`): what they serve is the first frame."""
         failures = _failures_as(CorruptImageError, "the image cannot be decoded")
         with self._slots, self._open(data) as source, failures:
-            self._prepare(source, _CHECK_SPEC, None)
+            self._prepare(source, _CHECK_SPEC, original_id)
             if source.format in _ANIMATED_INPUTS:
                 # served animated (as gif or webp): every frame is decoded then; the upload
                 # limits (max_frames) bounded their number before this
                 decode_every_frame(source, int(getattr(source, "n_frames", 1)))
 
-    def derive(self, data: bytes, spec: Spec, original_id: str | None = None) -> DerivedImage:
+    def derive(self, data: ImageSource, spec: Spec, original_id: str | None = None) -> DerivedImage:
         """Decoding failures are CorruptImageError; an encoder refusing the decoded image (WebP
         stops at 16383 pixels a side) is the request's: another size or kind would work."""
         with self._slots, self._open(data) as source:
@@ -173,11 +182,41 @@ class PillowProcessor:
         with _failures_as(InvalidParameterError, refusal):
             return DerivedImage(spec.kind, encode_animation(animated, spec))
 
-    def read_meta(self, data: bytes, *, include_gps: bool) -> ImageMeta:
+    def read_meta(
+        self, data: bytes, *, include_gps: bool, partial: bool = False
+    ) -> ImageMeta | None:
+        if partial:
+            return self._read_meta_of_start(data, include_gps=include_gps)
         info = self.identify(data)
         with self._open(data) as image:
             exif = whitelisted_exif(image, include_gps=include_gps)
             return ImageMeta(info.format, info.width, info.height, image.mode, exif)
+
+    def _read_meta_of_start(self, start: bytes, *, include_gps: bool) -> ImageMeta | None:
+        """What `read_meta` answers for the whole image, worked out the same way (one opening
+        as `identify`'s, frames counted, then a fresh one for mode and EXIF) from readers of
+        `start` that refuse reads past it (StartOfImage). None when one was refused, or when
+        anything failed: the whole then says whether the image is damaged."""
+        readers = (StartOfImage(start), StartOfImage(start))
+
+        def opened(reader: StartOfImage) -> ImageFile.ImageFile:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return Image.open(cast(IO[bytes], reader), formats=self._plugins)
+
+        try:
+            with opened(readers[0]) as image:
+                width, height = image.size
+                if swaps_sides(header_orientation(image)):
+                    width, height = height, width
+                int(getattr(image, "n_frames", 1))  # as `identify`: damage may show here
+                image_format = PILLOW_TO_FORMAT[str(image.format)]
+            with opened(readers[1]) as image:
+                exif = whitelisted_exif(image, include_gps=include_gps)
+                meta = ImageMeta(image_format, width, height, image.mode, exif)
+        except Exception:
+            return None
+        return None if any(reader.wanted_more for reader in readers) else meta
 
     def _prepare(
         self, source: ImageFile.ImageFile, spec: Spec, original_id: str | None

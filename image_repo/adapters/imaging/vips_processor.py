@@ -16,6 +16,7 @@ import pyvips
 
 from image_repo.adapters.imaging.formats import ALPHA_FORMATS
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
+from image_repo.application.ports import ImageSource
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.records import DerivedImage, ImageInfo, ImageMeta
 from image_repo.domain.spec import Box, Gravity, Spec
@@ -44,16 +45,19 @@ class VipsProcessor:
         self._pillow = pillow
         self._slots = threading.BoundedSemaphore(max_concurrent)
 
-    def identify(self, data: bytes) -> ImageInfo:
+    def identify(self, data: ImageSource) -> ImageInfo:
         return self._pillow.identify(data)
 
-    def check_decodes(self, data: bytes) -> None:
-        self._pillow.check_decodes(data)
+    def check_decodes(self, data: bytes, original_id: str | None = None) -> None:
+        self._pillow.check_decodes(data, original_id)
 
-    def read_meta(self, data: bytes, *, include_gps: bool) -> ImageMeta:
-        return self._pillow.read_meta(data, include_gps=include_gps)
+    def read_meta(
+        self, data: bytes, *, include_gps: bool, partial: bool = False
+    ) -> ImageMeta | None:
+        return self._pillow.read_meta(data, include_gps=include_gps, partial=partial)
 
-    def derive(self, data: bytes, spec: Spec, original_id: str | None = None) -> DerivedImage:
+    def derive(self, data: ImageSource, spec: Spec, original_id: str | None = None) -> DerivedImage:
+        """JPEGs (Pillow's) decode as they arrive; libvips takes the bytes once all are in."""
         info = self._pillow.identify(data)
         source = info.format
         is_animation = spec.is_animated and info.frames > 1
@@ -64,14 +68,15 @@ class VipsProcessor:
             or is_animation
         ):
             return self._pillow.derive(data, spec, original_id)
+        whole = data if isinstance(data, bytes) else data.whole()
         try:
             with self._slots:
-                return DerivedImage(spec.kind, _encode(_pixels(data, spec), spec))
+                return DerivedImage(spec.kind, _encode(_pixels(whole, spec), spec))
         except pyvips.Error:
             # Uploads are checked with Pillow's decoders, which libvips does not share (a TIFF
             # codec, a damaged scan it is stricter about): Pillow derives, or says what is wrong.
             logger.info("libvips failed on an original Pillow accepted; Pillow derives it")
-            return self._pillow.derive(data, spec, original_id)
+            return self._pillow.derive(whole, spec, original_id)
 
 
 def _pixels(data: bytes, spec: Spec) -> Any:

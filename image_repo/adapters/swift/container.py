@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from typing import Any, TypeVar
 
-from swiftclient.client import Connection
+from swiftclient.client import ClientException, Connection
 
+from image_repo.adapters.swift.arriving_body import Abandoned, ArrivingBody
 from image_repo.adapters.swift.connection import SwiftConnectionPool, translated_errors
 from image_repo.domain.errors import (
     ImageNotFoundError,
@@ -17,7 +21,10 @@ from image_repo.domain.errors import (
     StoreUnavailableError,
 )
 
+logger = logging.getLogger(__name__)
+
 MAX_PAGE_SIZE = 10_000  # the most entries Swift returns in one listing page
+_CHUNK_BYTES = 64 * 1024  # what a streamed body is read in: a decoder's read size
 
 # One listing entry: {"name", "hash", "bytes", ...}, or {"subdir"} for a folder when listed
 # with a delimiter.
@@ -64,6 +71,43 @@ class SwiftContainer:
             return dict(headers), bytes(body)
 
         return self._request("reading", obj, get)
+
+    def stream(self, obj: str, *, newest: bool = False) -> tuple[dict[str, str], ArrivingBody]:
+        """GET `obj`, returning once its headers are in: the body goes on arriving into the
+        ArrivingBody on a thread of its own, which holds the connection until the last byte
+        (or until the body is abandoned). A failure before the headers raises here (a 404 as
+        ImageNotFoundError); one after, from the body's reads. With `newest`, see `_newest`."""
+        opened: Future[tuple[dict[str, str], ArrivingBody]] = Future()
+
+        def download(conn: Connection) -> None:
+            headers, chunks = conn.get_object(
+                self.name, obj, headers=_newest(newest), resp_chunk_size=_CHUNK_BYTES
+            )
+            length = str(headers.get("content-length", ""))
+            body = ArrivingBody(int(length) if length.isdigit() else None)
+            opened.set_result((dict(headers), body))
+            try:
+                for chunk in chunks:
+                    body.append(chunk)
+            except Abandoned:
+                chunks.close()
+                return
+            body.finish()
+
+        def run() -> None:
+            try:
+                self._request("reading", obj, download)
+            except Exception as error:  # whatever it is, no reader may be left waiting
+                if not isinstance(error, ImageRepoError):
+                    logger.exception("reading %s failed", obj)
+                    error = StoreUnavailableError(f"reading {obj} failed")
+                if opened.done():
+                    opened.result()[1].fail(error)
+                else:
+                    opened.set_exception(error)
+
+        threading.Thread(target=run, name="swift-body", daemon=True).start()
+        return opened.result()
 
     def put(
         self, obj: str, data: bytes, *, content_type: str, headers: dict[str, str] | None = None
@@ -178,6 +222,30 @@ class SwiftContainer:
             raise
         breaker.answered()
         return result
+
+    def get_start(
+        self, obj: str, max_bytes: int, *, newest: bool = False
+    ) -> tuple[dict[str, str], bytes]:
+        """The object's first `max_bytes` (all of them when it is shorter: one Range GET) and
+        its headers as a whole GET gives them: `content-length` is the object's size, taken
+        from the 206's Content-Range. An empty object has no first byte (Swift answers 416): it
+        is read whole. With `newest`, see `_newest`."""
+        wanted = {**_newest(newest), "Range": f"bytes=0-{max_bytes - 1}"}
+
+        def get(conn: Connection) -> tuple[dict[str, str], bytes]:
+            try:
+                headers, body = conn.get_object(self.name, obj, headers=wanted)
+            except ClientException as error:
+                if error.http_status != 416:
+                    raise
+                headers, body = conn.get_object(self.name, obj, headers=_newest(newest))
+            headers = dict(headers)
+            size = headers.get("content-range", "").rpartition("/")[2]
+            if size.isdigit():
+                headers["content-length"] = size
+            return headers, bytes(body)
+
+        return self._request("reading", obj, get)
 
 
 def _newest(newest: bool) -> dict[str, str]:

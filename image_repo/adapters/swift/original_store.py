@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from image_repo.adapters.swift.connection import SwiftConnectionPool
 from image_repo.adapters.swift.container import MAX_PAGE_SIZE, SwiftContainer
+from image_repo.application.ports import ArrivingOriginal
 from image_repo.domain.errors import AlreadyExistsError, ImageNotFoundError, StoreUnavailableError
 from image_repo.domain.formats import FORMAT_EXTENSIONS
 from image_repo.domain.names import ImageName
@@ -64,6 +65,17 @@ class SwiftOriginalStore:
             return Original(_stored(str(name), object_name, headers), body)
         raise ImageNotFoundError(f"no image named {name}")
 
+    def stream(self, name: ImageName) -> ArrivingOriginal:
+        """One GET, no HEAD before it: the ETag comes with the body. The exact name first; the
+        listing of extension variants only when it is absent."""
+        for object_name in self._candidates(name):
+            try:
+                headers, body = self._objects.stream(object_name, newest=True)
+            except ImageNotFoundError:
+                continue
+            return ArrivingOriginal(_stored(str(name), object_name, headers), body)
+        raise ImageNotFoundError(f"no image named {name}")
+
     def readiness_problem(self) -> str | None:
         """None when Swift answers (a missing container is fine: it is made on first write)."""
         try:
@@ -109,6 +121,16 @@ class SwiftOriginalStore:
             for entry in self._objects.listing(stem, delimiter="/")
             if "name" in entry and entry["name"][len(stem) :].lower() in FORMAT_EXTENSIONS
         ]
+
+    def get_start(self, name: ImageName, max_bytes: int) -> Original:
+        """As `get`, with one Range GET of the first `max_bytes` per candidate object."""
+        for object_name in self._candidates(name):
+            try:
+                headers, start = self._objects.get_start(object_name, max_bytes, newest=True)
+            except ImageNotFoundError:
+                continue
+            return Original(_stored(str(name), object_name, headers), start)
+        raise ImageNotFoundError(f"no image named {name}")
 
 
 def _stored(name: str, object_name: str, headers: dict[str, str]) -> StoredOriginal:
