@@ -14,7 +14,7 @@ from image_repo.application.ports import (
     ImageSource,
     OriginalStore,
 )
-from image_repo.application.single_flight import SingleFlight
+from image_repo.application.single_flight import Claim, SingleFlight
 from image_repo.application.stored_originals import damage_reported
 from image_repo.application.tiered_cache import FetchedImage, TieredCache
 from image_repo.domain.errors import ImageNotFoundError, StoreUnavailableError
@@ -22,6 +22,18 @@ from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.limits import ImageLimits
 from image_repo.domain.names import ImageName
 from image_repo.domain.spec import Spec
+
+# How long a request waits for an eager derivation of its key claimed but not yet made.
+EAGER_PATIENCE_SECONDS = 0.5
+
+
+@attrs.frozen
+class ClaimedDerivation:
+    """A key claimed for an eager derivation: `FetchImage.from_upload` makes it, or
+    `claim.release()` gives it up."""
+
+    key: DerivedImageKey
+    claim: Claim[FetchedImage]
 
 
 class FetchImage:
@@ -50,7 +62,7 @@ class FetchImage:
         self._etags = etags
         self._cache = cache
         self._metrics = metrics
-        self._derivations: SingleFlight[FetchedImage] = SingleFlight()
+        self._derivations: SingleFlight[FetchedImage] = SingleFlight(EAGER_PATIENCE_SECONDS)
         self._downloads: SingleFlight[ArrivingOriginal] = SingleFlight()
 
     def execute(
@@ -62,20 +74,32 @@ class FetchImage:
             return self._first_sight(name, spec, durable)
         return self._known(DerivedImageKey(name, etag, spec), durable)
 
-    def from_upload(
-        self, name: ImageName, etag: str, spec: Spec, data: bytes, decoded_as: str | None
-    ) -> FetchedImage:
-        """Derive `spec` of an original just uploaded, from the bytes the upload holds and what
-        checking it decoded (`decoded_as`, see ImageProcessor.check_decodes): nothing can be
-        cached under its new ETag yet, so no tier is asked. Requests for the same key at the
-        same time wait for this derivation."""
-        key = DerivedImageKey(name, etag, spec)
+    def claim_for_upload(
+        self, name: ImageName, etag: str, specs: tuple[Spec, ...]
+    ) -> list[ClaimedDerivation]:
+        """Claim the keys of `specs` for an original just uploaded, before its derivations are
+        queued: a request for one of them meanwhile waits for it (at most
+        EAGER_PATIENCE_SECONDS, then derives itself) instead of repeating it. A key already
+        in flight is left out."""
+        claimed = []
+        for spec in specs:
+            key = DerivedImageKey(name, etag, spec)
+            claim = self._derivations.claim(key.digest())
+            if claim is not None:
+                claimed.append(ClaimedDerivation(key, claim))
+        return claimed
+
+    def from_upload(self, claimed: ClaimedDerivation, data: bytes, decoded_as: str | None) -> None:
+        """Derive a claimed key from the bytes the upload holds and what checking it decoded
+        (`decoded_as`, see ImageProcessor.check_decodes): nothing can be cached under its new
+        ETag yet, so no tier is asked."""
+        key = claimed.key
 
         def derive() -> FetchedImage:
-            made = self._derive(key, False, etag, data, decoded_as)
+            made = self._derive(key, False, key.original_etag, data, decoded_as)
             return attrs.evolve(made, tier="eager")
 
-        return self._derivations.run(key.digest(), derive)
+        claimed.claim.fulfil(derive)
 
     def _known(self, key: DerivedImageKey, durable: bool) -> FetchedImage:
         return self._once(key, durable, lambda: self._derive(key, durable, *self._original(key)))

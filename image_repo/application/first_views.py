@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from image_repo.application.coherent_etags import CoherentEtags
-from image_repo.application.fetch_image import FetchImage
+from image_repo.application.fetch_image import ClaimedDerivation, FetchImage
 from image_repo.application.ports import BackgroundWork, FetchMetrics
 from image_repo.application.tiered_cache import TieredCache
 from image_repo.application.upload_image import UploadedImage
@@ -12,11 +14,13 @@ from image_repo.domain.spec import Spec
 
 
 class PrepareFirstViews:
-    """Every upload is followed by a view. Once an upload has answered, its original is kept in
+    """Every upload is followed by a view. Once an upload is stored, its original is kept in
     memory (this node's next view needs no download), and the specs of `images.eager_presets`
     are derived in the background from the bytes the upload holds and what checking it decoded,
     so the first view of each is a cache hit: here, and through the cache container on every
-    other node. A request arriving meanwhile joins the derivation instead of repeating it.
+    other node. The keys are claimed before the upload is answered, so a request arriving
+    meanwhile waits for its derivation instead of repeating it (for a bounded time: a long
+    queue must not hold it).
 
     Eager work waits in a bounded queue on a low-priority thread (`background`): requests come
     first, and an upload finding the queue full has its eager derivations dropped (counted),
@@ -39,23 +43,30 @@ class PrepareFirstViews:
         self._specs = specs
 
     def execute(self, uploaded: UploadedImage, data: bytes) -> None:
+        """Once the original is stored, before the upload is answered (a client's next request
+        may come at once): keep it, claim the eager keys, queue their derivations."""
         self._cache.keep_original(uploaded.name, uploaded.stored.etag, data)
         if not self._specs:
             return
         seen = self._etags.generation(uploaded.name)
-        if not self._background.submit(lambda: self._derive_all(uploaded, data, seen)):
-            for _ in self._specs:
+        etag = uploaded.stored.etag
+        claimed = self._fetch.claim_for_upload(uploaded.name, etag, self._specs)
+        work = functools.partial(self._derive_all, uploaded, data, seen, claimed)
+        if not self._background.submit(work):
+            for each in claimed:
+                each.claim.release()
                 self._metrics.eager("dropped")
 
-    def _derive_all(self, uploaded: UploadedImage, data: bytes, seen: int) -> None:
-        for spec in self._specs:
+    def _derive_all(
+        self, uploaded: UploadedImage, data: bytes, seen: int, claimed: list[ClaimedDerivation]
+    ) -> None:
+        for each in claimed:
             if self._etags.generation(uploaded.name) != seen:
+                each.claim.release()
                 self._metrics.eager("superseded")
                 continue
             try:
-                self._fetch.from_upload(
-                    uploaded.name, uploaded.stored.etag, spec, data, uploaded.decoded_as
-                )
+                self._fetch.from_upload(each, data, uploaded.decoded_as)
             except ImageRepoError:  # e.g. a preset this image cannot be encoded in
                 self._metrics.eager("failed")
             else:

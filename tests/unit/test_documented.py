@@ -22,6 +22,8 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
         ("images", "auto_formats"),
         ("images", "keep_animation"),
         ("images", "max_frames"),
+        ("images", "eager_presets"),
+        ("cache", "originals_memory_bytes"),
     ],
 )
 def test_the_template_names_the_options_of_signed_urls_and_presets(

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from urllib.parse import quote
 
 import attrs
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
@@ -231,9 +230,7 @@ class ImageEndpoints:
         self._write_access.check(request)
         if_absent = request.headers.get("if-none-match", "").strip() == "*"
         async with self._uploads.read(request) as upload:
-            uploaded, data = await self._pool.run(
-                _store_upload, self._use_cases.upload, name, upload, if_absent
-            )
+            uploaded = await self._pool.run(_store_upload, self._use_cases, name, upload, if_absent)
         body = {
             "name": str(uploaded.name),
             "format": uploaded.info.format.value,
@@ -242,10 +239,7 @@ class ImageEndpoints:
             "bytes": uploaded.stored.bytes,
             "etag": uploaded.stored.etag,
         }
-        # once the answer is sent: keep the original, queue the eager presets
-        after = BackgroundTask(self._use_cases.first_views.execute, uploaded, data)
-        headers = {"ETag": f'"{uploaded.stored.etag}"'}
-        return JSONResponse(body, status_code=201, headers=headers, background=after)
+        return JSONResponse(body, status_code=201, headers={"ETag": f'"{uploaded.stored.etag}"'})
 
     async def delete_image(self, request: Request) -> Response:
         name, _ = image_name(request)
@@ -260,11 +254,15 @@ class ZipTooLargeError(RuntimeError):
 
 
 def _store_upload(
-    upload: UploadImage, name: ImageName, body: SpooledBody, if_absent: bool
-) -> tuple[UploadedImage, bytes]:
-    """In the pool: reading a spooled body back blocks."""
+    use_cases: ImageUseCases, name: ImageName, body: SpooledBody, if_absent: bool
+) -> UploadedImage:
+    """In the pool: reading a spooled body back blocks, and the bytes stay in this frame and
+    the first views' work only. The first views are prepared before the answer: the client's
+    next request may be a view of this upload."""
     data = body.value()
-    return upload.execute(name, data, if_absent=if_absent), data
+    uploaded = use_cases.upload.execute(name, data, if_absent=if_absent)
+    use_cases.first_views.execute(uploaded, data)
+    return uploaded
 
 
 def _take(entries: Iterator[ListedEntry], count: int) -> list[ListedEntry]:
