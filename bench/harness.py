@@ -67,8 +67,14 @@ def image_repo_server(endpoint: SwiftEndpoint, root: Path, **sections: Any) -> I
     path.write_text(yaml.safe_dump(config))
     env = {**os.environ, **endpoint.environ()}
     log = (root / f"server-{port}.log").open("wb")
+    # Started outside the checkout: `python -m` puts the working folder first on sys.path,
+    # which would shadow a PYTHONPATH naming another checkout (the "before" runs).
     process = subprocess.Popen(
-        [sys.executable, "-m", "image_repo.cli", "-c", str(path)], env=env, stdout=log, stderr=log
+        [sys.executable, "-m", "image_repo.cli", "-c", str(path)],
+        env=env,
+        stdout=log,
+        stderr=log,
+        cwd=root,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import attrs
 
@@ -21,8 +22,11 @@ from image_repo.domain.errors import ImageNotFoundError, StoreUnavailableError
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.limits import ImageLimits
 from image_repo.domain.names import ImageName
+from image_repo.domain.records import DerivedImage
 from image_repo.domain.spec import Spec
 
+# Threads asking the cache tiers while first views decode (each waits on one Swift request).
+LOOKUP_THREADS = 4
 # How long a request waits for an eager derivation of its key claimed but not yet made.
 EAGER_PATIENCE_SECONDS = 0.5
 
@@ -64,6 +68,8 @@ class FetchImage:
         self._metrics = metrics
         self._derivations: SingleFlight[FetchedImage] = SingleFlight(EAGER_PATIENCE_SECONDS)
         self._downloads: SingleFlight[ArrivingOriginal] = SingleFlight()
+        # cache lookups made beside a first view's decoding
+        self._lookups = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="lookup")
 
     def execute(
         self, name: ImageName, spec: Spec, *, etag: str | None = None, durable: bool = False
@@ -119,17 +125,46 @@ class FetchImage:
         etag = original.stored.etag
         self._etags.learn(name, etag, seen)
         key = DerivedImageKey(name, etag, spec)
-        derived: list[FetchedImage] = []
+        flight = f"{key.digest()}/durable" if durable else key.digest()
+        led: list[bool] = []
 
-        def derive() -> FetchedImage:
-            derived.append(self._derive(key, durable, etag, original.body))
-            return derived[0]
+        def lead() -> FetchedImage:
+            led.append(True)
+            return self._derive_beside_lookup(key, durable, original)
 
         try:
-            return self._once(key, durable, derive)
+            return self._derivations.run(flight, lead)
         finally:
-            if not derived:  # a cache tier had it, or the original cannot be derived
+            if not led:  # another request made it, from its own download
                 original.body.abandon()
+
+    def _derive_beside_lookup(
+        self, key: DerivedImageKey, durable: bool, original: ArrivingOriginal
+    ) -> FetchedImage:
+        """Memory and disk first (no I/O); then decode the arriving body while the cache
+        container is asked on another thread (its answer costs a Swift round trip), and serve
+        what it has: its hit stops the decoding (the body is abandoned, so its reads fail); a
+        derivation finished first is dropped, so the tiers never get a second copy."""
+        local = self._cache.get_local(key)
+        if local is not None:
+            original.body.abandon()
+            return local
+        lookup = self._lookups.submit(self._cache.get_shared, key)
+
+        def stop_decoding(done: Future[FetchedImage | None]) -> None:
+            if done.exception() is None and done.result() is not None:
+                original.body.abandon()
+
+        lookup.add_done_callback(stop_decoding)
+        try:
+            made_key, image = self._make(key, original.stored.etag, original.body)
+        except Exception:
+            original.body.abandon()
+            cached = _answer(lookup)
+            if cached is not None:
+                return cached
+            raise
+        return _answer(lookup) or self._keep(made_key, image, durable)
 
     def _once(
         self, key: DerivedImageKey, durable: bool, derive: Callable[[], FetchedImage]
@@ -145,12 +180,19 @@ class FetchImage:
         source: ImageSource,
         decoded_as: str | None = None,
     ) -> FetchedImage:
+        return self._keep(*self._make(key, etag, source, decoded_as), durable)
+
+    def _make(
+        self, key: DerivedImageKey, etag: str, source: ImageSource, decoded_as: str | None = None
+    ) -> tuple[DerivedImageKey, DerivedImage]:
         if etag != key.original_etag:  # replaced since the ETag was learnt: make the new one
             key = attrs.evolve(key, original_etag=etag)
         with damage_reported(key.name):
             self._limits.check(self._processor.identify(source))
             original_id = decoded_as or f"{etag}/{key.name}"
-            image = self._processor.derive(source, key.spec, original_id)
+            return key, self._processor.derive(source, key.spec, original_id)
+
+    def _keep(self, key: DerivedImageKey, image: DerivedImage, durable: bool) -> FetchedImage:
         self._metrics.derivation()
         self._cache.put(key, image, durable=durable)
         return FetchedImage(key, image, "derived")
@@ -169,3 +211,8 @@ class FetchImage:
         etag = original.stored.etag
         original.body.when_whole(lambda data: self._cache.keep_original(name, etag, data))
         return original
+
+
+def _answer(lookup: Future[FetchedImage | None]) -> FetchedImage | None:
+    """The lookup's hit, once it has answered; a lookup that failed found nothing."""
+    return lookup.result() if lookup.exception() is None else None

@@ -77,6 +77,10 @@ class TieredCache:
         return data
 
     def get(self, key: DerivedImageKey) -> FetchedImage | None:
+        return self.get_local(key) or self.get_shared(key)
+
+    def get_local(self, key: DerivedImageKey) -> FetchedImage | None:
+        """Memory, then disk: no network."""
         digest = key.digest()
         data = self._memory.get(key.name, digest)
         self._metrics.lookup("memory", hit=data is not None)
@@ -87,6 +91,10 @@ class TieredCache:
         if data is not None:
             self._memory.put(key.name, digest, data)
             return FetchedImage(key, DerivedImage(key.spec.kind, data), "disk")
+        return None
+
+    def get_shared(self, key: DerivedImageKey) -> FetchedImage | None:
+        """The cache container (a Swift request), kept locally when it has the image."""
         if not self._shared_enabled:
             return None
         try:
@@ -96,7 +104,7 @@ class TieredCache:
         self._metrics.lookup("swift", hit=data is not None)
         if data is None:
             return None
-        self._keep_locally(key.name, digest, data)
+        self._keep_locally(key.name, key.digest(), data)
         return FetchedImage(key, DerivedImage(key.spec.kind, data), "swift")
 
     def put(self, key: DerivedImageKey, image: DerivedImage, *, durable: bool = False) -> None:

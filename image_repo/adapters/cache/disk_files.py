@@ -35,16 +35,18 @@ def decode_entry(raw: bytes) -> bytes | None:
     return data
 
 
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write a unique temp file beside the target, fsync it, rename over the target: readers
-    in any process see the old entry or the new one, never a partial file."""
+def write_atomically(path: Path, content: bytes, *, durable: bool = True) -> None:
+    """Write a unique temp file beside the target, fsync it (unless not `durable`: what a
+    crash may then leave, an empty or partial file, must read as no entry), rename over the
+    target: readers in any process see the old entry or the new one, never a partial file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}")
     try:
         with temp.open("wb") as handle:
             handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)

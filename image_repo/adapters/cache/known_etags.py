@@ -14,7 +14,8 @@ from image_repo.domain.names import ImageName
 class DiskKnownEtags:
     """A small JSON file beside the name's cached entries, shared by the workers of this server
     and kept across restarts; unreadable means unknown. Written only when the ETag changes, so
-    cache hits cost no disk write."""
+    cache hits cost no disk write, and without an fsync: it is written on a first view's
+    request thread, and what a crash could leave (an empty file) reads as unknown."""
 
     def __init__(self, cache_dir: Path) -> None:
         self._root = cache_dir / LAYOUT
@@ -34,7 +35,7 @@ class DiskKnownEtags:
         record = {"name": name.value, "etag": etag}
         # an unusable folder is reported by the disk tier; the service works without it
         with contextlib.suppress(OSError):
-            write_atomically(self._path(name), json.dumps(record).encode())
+            write_atomically(self._path(name), json.dumps(record).encode(), durable=False)
 
     def forget(self, name: ImageName) -> None:
         with contextlib.suppress(OSError):
