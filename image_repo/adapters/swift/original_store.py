@@ -13,9 +13,14 @@ from image_repo.domain.names import ImageName
 from image_repo.domain.records import ImageInfo, ListedObject, Original, StoredOriginal
 
 
+# The extension of the objects other tools put in the data container most often.
+LIKELIEST_EXTENSION = "jpg"
+
+
 class SwiftOriginalStore:
     """Originals are stored under their name without extension. Objects named `<name>.<ext>`
-    (put there with other tools) are found when `<name>` itself is absent, so both forms serve.
+    (put there with other tools) are found when `<name>` itself is absent, so both forms serve
+    (`<name>.jpg` first where there are several).
     Reads of an original ask every replica for the newest version (`X-Newest`)."""
 
     def __init__(
@@ -109,9 +114,13 @@ class SwiftOriginalStore:
                 yield ListedObject(entry["name"], entry.get("hash", ""))
 
     def _candidates(self, name: ImageName) -> Iterator[str]:
-        """The exact name first (one request in the common case), then extension variants."""
+        """The exact name first (one request in the common case), then `<name>.jpg`, the
+        variant other tools write most (asked for without a listing: a listing costs more
+        than a GET that misses), then the other extension variants in the listing's order."""
         yield str(name)
-        yield from self._extension_variants(name)
+        likeliest = f"{name}.{LIKELIEST_EXTENSION}"
+        yield likeliest
+        yield from (v for v in self._extension_variants(name) if v != likeliest)
 
     def _extension_variants(self, name: ImageName) -> list[str]:
         """Existing objects named `<name>.<format extension>`."""
