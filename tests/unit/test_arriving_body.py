@@ -92,3 +92,22 @@ def test_whole_bytes_reach_the_callbacks_once_all_have_arrived() -> None:
     late: list[bytes] = []
     body.when_whole(late.append)  # after the end: at once
     assert kept == [data] and late == [data]
+
+
+def test_a_body_without_a_length_grows_as_it_arrives() -> None:
+    body = ArrivingBody(None)
+    reader = body.reader()
+    for chunk in (b"abc", b"defg", b"h"):
+        body.append(chunk)
+    assert reader.read(5) == b"abcde"
+    body.finish()
+    assert (reader.read(), body.whole()) == (b"fgh", b"abcdefgh")
+
+
+def test_a_body_longer_than_announced_fails_its_readers() -> None:
+    body = ArrivingBody(4)
+    body.append(b"abc")
+    body.append(b"def")
+    body.finish()
+    with pytest.raises(StoreUnavailableError):
+        body.whole()

@@ -26,7 +26,10 @@ class ArrivingBody:
 
     def __init__(self, expected_bytes: int | None) -> None:
         self.expected_bytes = expected_bytes
-        self._buffer = bytearray()
+        # Sized once when the length is known (chunks are copied in, never reallocated), else
+        # grown as chunks come.
+        self._buffer = bytearray(expected_bytes or 0)
+        self._filled = 0
         self._finished = False
         self._error: ImageRepoError | None = None
         self._abandoned = False
@@ -39,21 +42,27 @@ class ArrivingBody:
         if self._abandoned:
             raise Abandoned
         with self._arrived:
-            self._buffer += chunk
+            end = self._filled + len(chunk)
+            if end <= len(self._buffer):
+                self._buffer[self._filled : end] = chunk
+            else:  # longer than announced, or no length: grow (finish() checks the length)
+                del self._buffer[self._filled :]
+                self._buffer += chunk
+            self._filled = end
             self._arrived.notify_all()
 
     def finish(self) -> None:
         with self._arrived:
-            if self.expected_bytes is not None and len(self._buffer) != self.expected_bytes:
+            if self.expected_bytes is not None and self._filled != self.expected_bytes:
                 self._error = StoreUnavailableError(
-                    f"the object store sent {len(self._buffer)} of {self.expected_bytes} bytes"
+                    f"the object store sent {self._filled} of {self.expected_bytes} bytes"
                 )
             else:
                 self._finished = True
             self._arrived.notify_all()
             callbacks, self._when_whole = self._when_whole, []
         if self._finished and callbacks:
-            whole = bytes(self._buffer)
+            whole = self._whole()
             for callback in callbacks:
                 callback(whole)
 
@@ -71,7 +80,10 @@ class ArrivingBody:
     def whole(self) -> bytes:
         """Every byte, once all have arrived (raises what failed the download)."""
         self.wait_for(None)
-        return bytes(self._buffer)
+        return self._whole()
+
+    def _whole(self) -> bytes:
+        return bytes(memoryview(self._buffer)[: self._filled])
 
     def when_whole(self, callback: Callable[[bytes], None]) -> None:
         """Call `callback` with every byte once all have arrived, on the downloading thread (at
@@ -81,7 +93,7 @@ class ArrivingBody:
                 if self._error is None and not self._abandoned:
                     self._when_whole.append(callback)
                 return
-        callback(bytes(self._buffer))
+        callback(self._whole())
 
     def abandon(self) -> None:
         """Stop the download unless it has finished; later reads raise StoreUnavailableError."""
@@ -100,12 +112,13 @@ class ArrivingBody:
             while True:
                 if self._error is not None:
                     raise self._error
-                if self._finished or (end is not None and len(self._buffer) >= end):
-                    return len(self._buffer)
+                if self._finished or (end is not None and self._filled >= end):
+                    return self._filled
                 self._arrived.wait()
 
     def slice(self, start: int, end: int) -> bytes:
-        return bytes(self._buffer[start:end])
+        with self._arrived:  # a growing buffer may be reallocated meanwhile
+            return bytes(memoryview(self._buffer)[start : min(end, self._filled)])
 
 
 class ArrivingReader(io.RawIOBase):
