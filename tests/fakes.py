@@ -161,7 +161,14 @@ class InMemoryImageProcessor:
         if data.endswith(b":corrupt"):
             raise CorruptImageError("corrupt")
 
-    def derive(self, data: ImageSource, spec: Spec, original_id: str | None = None) -> DerivedImage:
+    def derive(
+        self,
+        data: ImageSource,
+        spec: Spec,
+        original_id: str | None = None,
+        *,
+        background: bool = False,
+    ) -> DerivedImage:
         data = _whole(data)
         info = self.identify(data)
         if data.endswith(b":corrupt"):

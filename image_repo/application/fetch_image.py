@@ -102,8 +102,8 @@ class FetchImage:
         key = claimed.key
 
         def derive() -> FetchedImage:
-            made = self._derive(key, False, key.original_etag, data, decoded_as)
-            return attrs.evolve(made, tier="eager")
+            made = self._make(key, key.original_etag, data, decoded_as, background=True)
+            return attrs.evolve(self._keep(*made, durable=False), tier="eager")
 
         claimed.claim.fulfil(derive)
 
@@ -183,14 +183,21 @@ class FetchImage:
         return self._keep(*self._make(key, etag, source, decoded_as), durable)
 
     def _make(
-        self, key: DerivedImageKey, etag: str, source: ImageSource, decoded_as: str | None = None
+        self,
+        key: DerivedImageKey,
+        etag: str,
+        source: ImageSource,
+        decoded_as: str | None = None,
+        *,
+        background: bool = False,
     ) -> tuple[DerivedImageKey, DerivedImage]:
         if etag != key.original_etag:  # replaced since the ETag was learnt: make the new one
             key = attrs.evolve(key, original_etag=etag)
         with damage_reported(key.name):
             self._limits.check(self._processor.identify(source))
             original_id = decoded_as or f"{etag}/{key.name}"
-            return key, self._processor.derive(source, key.spec, original_id)
+            image = self._processor.derive(source, key.spec, original_id, background=background)
+            return key, image
 
     def _keep(self, key: DerivedImageKey, image: DerivedImage, durable: bool) -> FetchedImage:
         self._metrics.derivation()

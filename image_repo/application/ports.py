@@ -125,9 +125,18 @@ class ImageProcessor(Protocol):
         may be reused by `derive` given the same id."""
         ...
 
-    def derive(self, data: ImageSource, spec: Spec, original_id: str | None = None) -> DerivedImage:
+    def derive(
+        self,
+        data: ImageSource,
+        spec: Spec,
+        original_id: str | None = None,
+        *,
+        background: bool = False,
+    ) -> DerivedImage:
         """Make the image `spec` describes from an original's bytes (decoding them as they
-        arrive, where the processor can). `original_id`, when given,
+        arrive, where the processor can). `background` work (eager derivations, on their own
+        bounded lowest-priority threads) takes none of the decoding slots requests wait for:
+        holding one while descheduled would make requests wait behind it. `original_id`, when given,
         names exactly these bytes (the same id never for other bytes), so the processor may
         reuse what it decoded for an earlier size of the same original."""
         ...

@@ -111,3 +111,23 @@ def test_a_body_longer_than_announced_fails_its_readers() -> None:
     body.finish()
     with pytest.raises(StoreUnavailableError):
         body.whole()
+
+
+def test_background_derivations_take_no_slot_of_the_requests() -> None:
+    """A request decoding an original still arriving holds the only slot; eager work still
+    runs (it has bounded threads of its own), and the request then finishes too."""
+    original = jpeg_with_gps(600, 400)
+    processor = PillowProcessor(max_concurrent=1)
+    arriving = ArrivingBody(len(original))
+    arriving.append(original[:1000])
+    answers: list[bytes] = []
+    request = threading.Thread(
+        target=lambda: answers.append(processor.derive(arriving, Spec(box=Box(50, 50))).data)
+    )
+    request.start()
+    time.sleep(0.1)  # the request has the slot and waits for bytes
+    assert processor.derive(original, Spec(box=Box(60, 60)), background=True).data
+    arriving.append(original[1000:])
+    arriving.finish()
+    request.join(10)
+    assert answers == [processor.derive(original, Spec(box=Box(50, 50))).data]

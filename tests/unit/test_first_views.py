@@ -187,7 +187,14 @@ class WritingWhileDeriving(InMemoryImageProcessor):
         super().__init__()
         self.during_first_derivation: Callable[[], None] = lambda: None
 
-    def derive(self, data: ImageSource, spec: Spec, original_id: str | None = None) -> DerivedImage:
+    def derive(
+        self,
+        data: ImageSource,
+        spec: Spec,
+        original_id: str | None = None,
+        *,
+        background: bool = False,
+    ) -> DerivedImage:
         made = super().derive(data, spec, original_id)
         if self.derivations == 1:
             self.during_first_derivation()
@@ -205,7 +212,14 @@ def test_a_write_between_two_specs_stops_the_ones_left() -> None:
 
 
 class NoWebp(InMemoryImageProcessor):
-    def derive(self, data: ImageSource, spec: Spec, original_id: str | None = None) -> DerivedImage:
+    def derive(
+        self,
+        data: ImageSource,
+        spec: Spec,
+        original_id: str | None = None,
+        *,
+        background: bool = False,
+    ) -> DerivedImage:
         if spec.kind is ImageFormat.WEBP:
             raise UnsupportedImageError("webp cannot be written here")
         return super().derive(data, spec, original_id)
@@ -229,7 +243,14 @@ class GatedProcessor(InMemoryImageProcessor):
         super().__init__()
         self.started, self.release = threading.Event(), threading.Event()
 
-    def derive(self, data: ImageSource, spec: Spec, original_id: str | None = None) -> DerivedImage:
+    def derive(
+        self,
+        data: ImageSource,
+        spec: Spec,
+        original_id: str | None = None,
+        *,
+        background: bool = False,
+    ) -> DerivedImage:
         self.started.set()
         assert self.release.wait(10)
         return super().derive(data, spec, original_id)

@@ -354,7 +354,14 @@ def test_the_original_is_fetched_once_for_several_sizes(
 
 
 class SlowProcessor(InMemoryImageProcessor):
-    def derive(self, data: ImageSource, spec: Spec, original_id: str | None = None) -> DerivedImage:
+    def derive(
+        self,
+        data: ImageSource,
+        spec: Spec,
+        original_id: str | None = None,
+        *,
+        background: bool = False,
+    ) -> DerivedImage:
         time.sleep(0.05)
         return super().derive(data, spec)
 

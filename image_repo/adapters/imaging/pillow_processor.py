@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import threading
@@ -146,10 +147,18 @@ class PillowProcessor:
                 # limits (max_frames) bounded their number before this
                 decode_every_frame(source, int(getattr(source, "n_frames", 1)))
 
-    def derive(self, data: ImageSource, spec: Spec, original_id: str | None = None) -> DerivedImage:
+    def derive(
+        self,
+        data: ImageSource,
+        spec: Spec,
+        original_id: str | None = None,
+        *,
+        background: bool = False,
+    ) -> DerivedImage:
         """Decoding failures are CorruptImageError; an encoder refusing the decoded image (WebP
         stops at 16383 pixels a side) is the request's: another size or kind would work."""
-        with self._slots, self._open(data) as source:
+        slot = contextlib.nullcontext() if background else self._slots
+        with slot, self._open(data) as source:
             if is_animation(source, spec):
                 return self._derive_animation(source, spec)
             with _failures_as(CorruptImageError, "the stored image cannot be decoded"):

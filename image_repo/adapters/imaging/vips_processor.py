@@ -8,6 +8,7 @@ of frames and timing), and whatever libvips fails to derive go through Pillow to
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import Any
@@ -56,7 +57,14 @@ class VipsProcessor:
     ) -> ImageMeta | None:
         return self._pillow.read_meta(data, include_gps=include_gps, partial=partial)
 
-    def derive(self, data: ImageSource, spec: Spec, original_id: str | None = None) -> DerivedImage:
+    def derive(
+        self,
+        data: ImageSource,
+        spec: Spec,
+        original_id: str | None = None,
+        *,
+        background: bool = False,
+    ) -> DerivedImage:
         """JPEGs (Pillow's) decode as they arrive; libvips takes the bytes once all are in."""
         info = self._pillow.identify(data)
         source = info.format
@@ -67,16 +75,16 @@ class VipsProcessor:
             or source not in _VIPS_INPUTS
             or is_animation
         ):
-            return self._pillow.derive(data, spec, original_id)
+            return self._pillow.derive(data, spec, original_id, background=background)
         whole = data if isinstance(data, bytes) else data.whole()
         try:
-            with self._slots:
+            with contextlib.nullcontext() if background else self._slots:
                 return DerivedImage(spec.kind, _encode(_pixels(whole, spec), spec))
         except pyvips.Error:
             # Uploads are checked with Pillow's decoders, which libvips does not share (a TIFF
             # codec, a damaged scan it is stricter about): Pillow derives, or says what is wrong.
             logger.info("libvips failed on an original Pillow accepted; Pillow derives it")
-            return self._pillow.derive(whole, spec, original_id)
+            return self._pillow.derive(whole, spec, original_id, background=background)
 
 
 def _pixels(data: bytes, spec: Spec) -> Any:

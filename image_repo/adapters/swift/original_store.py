@@ -12,7 +12,6 @@ from image_repo.domain.formats import FORMAT_EXTENSIONS
 from image_repo.domain.names import ImageName
 from image_repo.domain.records import ImageInfo, ListedObject, Original, StoredOriginal
 
-
 # The extension of the objects other tools put in the data container most often.
 LIKELIEST_EXTENSION = "jpg"
 
