@@ -126,6 +126,11 @@ def main() -> int:
         "--no-swift-cache", action="store_true", help="image_repo with cache.swift_cache: false"
     )
     parser.add_argument(
+        "--cache-ttl",
+        type=int,
+        help="image_repo with this cache.swift_cache_ttl_seconds (0: no X-Delete-After)",
+    )
+    parser.add_argument(
         "--no-prepared-cache",
         action="store_true",
         help="image_repo with cache.prepared_cache_bytes: 0 (every request decodes in full)",
@@ -142,6 +147,8 @@ def main() -> int:
             cache["swift_cache"] = False
         if args.no_prepared_cache:
             cache["prepared_cache_bytes"] = 0
+        if args.cache_ttl is not None:
+            cache["swift_cache_ttl_seconds"] = args.cache_ttl
         containers = (f"d_{suffix}", f"c_{suffix}")
         gunicorn, base, _ = start_gunicorn(root, endpoint, containers, cache)
         thumbors = [start_thumbor(thumbor, root, inputs["jpeg24"].parent) for _ in range(2)]
