@@ -48,7 +48,7 @@ class Viewer:
 def _split(path: str) -> tuple[str, str]:
     """`/v1/AUTH_x/container/obj` as (container, obj); obj "" for the container itself, and
     ("", "") for what is no container's (the login)."""
-    parts = path.split("/", 4) + ["", ""]
+    parts = [*path.split("/", 4), "", ""]
     return (parts[3], parts[4]) if parts[1] == "v1" else ("", "")
 
 
