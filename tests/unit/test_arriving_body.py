@@ -131,3 +131,16 @@ def test_background_derivations_take_no_slot_of_the_requests() -> None:
     arriving.finish()
     request.join(10)
     assert answers == [processor.derive(original, Spec(box=Box(50, 50))).data]
+
+
+def test_abandoning_a_body_that_has_arrived_stops_its_decoder_too() -> None:
+    """A cache tier's hit abandons the body even when it has all arrived: the decoding of it
+    must stop, not run to its end."""
+    body = ArrivingBody(6)
+    body.append(b"abcdef")
+    body.finish()
+    reader = body.reader()
+    assert reader.read(2) == b"ab"
+    body.abandon()
+    with pytest.raises(StoreUnavailableError):
+        reader.read(2)

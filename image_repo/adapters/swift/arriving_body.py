@@ -96,12 +96,13 @@ class ArrivingBody:
         callback(self._whole())
 
     def abandon(self) -> None:
-        """Stop the download unless it has finished; later reads raise StoreUnavailableError."""
+        """Nobody wants these bytes any more: the download stops (unless it has finished) and
+        every read raises StoreUnavailableError, of bytes already in too, so that a decoder
+        working on them stops as well."""
         with self._arrived:
-            if self._finished or self._error is not None:
-                return
+            if self._error is None:
+                self._error = StoreUnavailableError("the download was abandoned")
             self._abandoned = True
-            self._error = StoreUnavailableError("the download was abandoned")
             self._when_whole.clear()
             self._arrived.notify_all()
 
