@@ -102,8 +102,9 @@ class FetchImage:
         key = claimed.key
 
         def derive() -> FetchedImage:
+            # kept in memory before a waiting request gets it: from there it is answered
             made = self._make(key, key.original_etag, data, decoded_as, background=True)
-            return attrs.evolve(self._keep(*made, durable=False), tier="eager")
+            return attrs.evolve(self._keep(*made, durable=False), tier="memory")
 
         claimed.claim.fulfil(derive)
 

@@ -14,8 +14,7 @@ from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.names import ImageName
 from image_repo.domain.records import DerivedImage
 
-# "eager": made by the eager derivation of its upload, which the request waited for
-Tier = Literal["memory", "disk", "swift", "derived", "eager"]
+Tier = Literal["memory", "disk", "swift", "derived"]
 
 
 @attrs.frozen

@@ -117,7 +117,7 @@ _GET_RESPONSES: dict[str, Any] = {
             "X-Cache": {
                 "schema": {
                     "type": "string",
-                    "enum": ["memory", "disk", "swift", "derived", "eager"],
+                    "enum": ["memory", "disk", "swift", "derived"],
                 }
             },
         },
