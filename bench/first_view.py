@@ -35,6 +35,7 @@ from typing import Any
 
 os.environ.setdefault("VIPS_CONCURRENCY", "1")  # before pyvips is imported: one thread
 
+import attrs
 import httpx
 from swiftclient.client import Connection
 
@@ -48,6 +49,15 @@ TARGET = 1.2
 ROWS = (("uploaded", 50), ("uploaded", 800), ("name.jpg", 50), ("name.jpg", 800))
 PRESETS = {"thumb": "thumbnail=true", "medium": "xsize=800&ysize=800"}
 ELSEWHERE_AFTER_SECONDS = 1.0
+
+
+@attrs.define
+class ColdSamples:
+    """Seconds per row (original, box): image_repo's and the reference's; X-Cache values seen."""
+
+    ours: dict[tuple[str, int], list[float]] = attrs.field(factory=lambda: {r: [] for r in ROWS})
+    theirs: dict[tuple[str, int], list[float]] = attrs.field(factory=lambda: {r: [] for r in ROWS})
+    tiers: set[str] = attrs.field(factory=set)
 
 
 def unique_copy(jpeg: bytes, tag: str) -> bytes:
@@ -131,9 +141,7 @@ def truly_cold(
     container = f"bench_cold_{uuid.uuid4().hex[:6]}"
     swift = Connection(endpoint.auth_url, endpoint.user, endpoint.key, retries=0)
     swift.put_container(container)
-    ours: dict[tuple[str, int], list[float]] = {row: [] for row in ROWS}
-    theirs: dict[tuple[str, int], list[float]] = {row: [] for row in ROWS}
-    tiers: set[str] = set()
+    samples = ColdSamples()
     with (
         two_servers(endpoint, root, container) as (uploader, viewer),
         httpx.Client(timeout=120) as client,
@@ -145,10 +153,8 @@ def truly_cold(
         swift.put_object(container, "warm-ref", warm)
         libvips_reference(swift, container, "warm-ref", 50)
         with profiled(viewer.pid, profile):
-            measure_cold(
-                client, swift, container, uploader, viewer, jpeg, rounds, ours, theirs, tiers
-            )
-    report_cold(jpeg, rounds, ours, theirs, tiers)
+            measure_cold(client, swift, container, uploader, viewer, jpeg, rounds, samples)
+    report_cold(jpeg, rounds, samples)
 
 
 def measure_cold(
@@ -159,10 +165,9 @@ def measure_cold(
     viewer: Server,
     jpeg: bytes,
     rounds: int,
-    ours: dict[tuple[str, int], list[float]],
-    theirs: dict[tuple[str, int], list[float]],
-    tiers: set[str],
+    samples: ColdSamples,
 ) -> None:
+    ours, theirs = samples.ours, samples.theirs
     for round_number in range(rounds):
         for source, box in ROWS:
             name = f"cold/{source.replace('.', '-')}-{box}-{round_number}-{uuid.uuid4().hex}"
@@ -183,16 +188,11 @@ def measure_cold(
                 elapsed, tier = timed_get(client, view, params)
                 theirs[(source, box)].append(libvips_reference(swift, container, reference, box))
             ours[(source, box)].append(elapsed)
-            tiers.add(tier)
+            samples.tiers.add(tier)
 
 
-def report_cold(
-    jpeg: bytes,
-    rounds: int,
-    ours: dict[tuple[str, int], list[float]],
-    theirs: dict[tuple[str, int], list[float]],
-    tiers: set[str],
-) -> None:
+def report_cold(jpeg: bytes, rounds: int, samples: ColdSamples) -> None:
+    ours, theirs, tiers = samples.ours, samples.theirs, samples.tiers
     print(f"truly cold, {rounds} originals per row (24 MP JPEG, {len(jpeg) / 1e6:.1f} MB);")
     print(f"X-Cache of the measured answers: {', '.join(sorted(tiers))}")
     print(f"{'original':10} {'box':>4} {'image_repo ms':>14} {'Swift GET + libvips ms':>23} ratio")

@@ -61,17 +61,12 @@ class SwiftOriginalStore:
         raise ImageNotFoundError(f"no image named {name}")
 
     def get(self, name: ImageName) -> Original:
-        for object_name in self._candidates(name):
-            try:
-                headers, body = self._objects.get(object_name, newest=True)
-            except ImageNotFoundError:
-                continue
-            return Original(_stored(str(name), object_name, headers), body)
-        raise ImageNotFoundError(f"no image named {name}")
+        original = self.stream(name)
+        return Original(original.stored, original.body.whole())
 
     def stream(self, name: ImageName) -> ArrivingOriginal:
-        """One GET, no HEAD before it: the ETag comes with the body. The exact name first; the
-        listing of extension variants only when it is absent."""
+        """One GET, no HEAD before it: the ETag comes with the body (see `_candidates` for an
+        absent exact name)."""
         for object_name in self._candidates(name):
             try:
                 headers, body = self._objects.stream(object_name, newest=True)
