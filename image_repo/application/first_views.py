@@ -60,14 +60,22 @@ class PrepareFirstViews:
     def _derive_all(
         self, uploaded: UploadedImage, data: bytes, seen: int, claimed: list[ClaimedDerivation]
     ) -> None:
-        for each in claimed:
-            if self._etags.generation(uploaded.name) != seen:
+        """Every claim ends here, fulfilled or released, whatever is raised: a claim left
+        would make each request for its key wait out its patience."""
+        pending = list(claimed)
+        try:
+            while pending:
+                each = pending.pop(0)
+                if self._etags.generation(uploaded.name) != seen:
+                    each.claim.release()
+                    self._metrics.eager("superseded")
+                    continue
+                try:
+                    self._fetch.from_upload(each, data, uploaded.decoded_as)
+                except ImageRepoError:  # e.g. a preset this image cannot be encoded in
+                    self._metrics.eager("failed")
+                else:
+                    self._metrics.eager("done")
+        finally:
+            for each in pending:
                 each.claim.release()
-                self._metrics.eager("superseded")
-                continue
-            try:
-                self._fetch.from_upload(each, data, uploaded.decoded_as)
-            except ImageRepoError:  # e.g. a preset this image cannot be encoded in
-                self._metrics.eager("failed")
-            else:
-                self._metrics.eager("done")

@@ -384,3 +384,28 @@ def _wait_until(condition: Callable[[], bool], seconds: float = 10) -> None:
     while not condition():
         assert time.monotonic() < deadline, "not reached in time"
         time.sleep(0.005)
+
+
+class CrashingProcessor(InMemoryImageProcessor):
+    """derive() fails as no image error does (a bug, memory)."""
+
+    def derive(
+        self,
+        data: ImageSource,
+        spec: Spec,
+        original_id: str | None = None,
+        *,
+        background: bool = False,
+    ) -> DerivedImage:
+        raise RuntimeError("not an image error")
+
+
+def test_claims_left_by_a_crash_are_released() -> None:
+    one = node((THUMB, MEDIUM), processor=CrashingProcessor())
+    one.upload_and_prepare(IMG("png", 800, 600))
+    with pytest.raises(RuntimeError):
+        one.background.run_all()
+    started = time.monotonic()
+    with pytest.raises(RuntimeError):  # the request derives itself, at once
+        one.fetch.execute(CAT, MEDIUM)
+    assert time.monotonic() - started < 0.3
