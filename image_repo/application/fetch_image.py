@@ -45,9 +45,10 @@ class FetchImage:
     listing it just read), so a replaced original never serves an old derivative.
 
     A name whose ETag is not trusted (a first view, or one past the TTL) costs one GET of the
-    original and nothing before it: the ETag comes with the GET's headers, the cache tiers are
-    asked under it while the body arrives (a hit abandons the download), and otherwise the
-    processor decodes the body as it arrives. Concurrent requests for one key look up and
+    original and nothing before it: the ETag comes with the GET's headers, memory and disk are
+    asked under it, then the cache container while the processor decodes the body as it
+    arrives (a hit abandons the download). Uploads' eager derivations claim their keys here
+    (`claim_for_upload`), so requests wait for them rather than repeat them. Concurrent requests for one key look up and
     derive once (single flight); an original is downloaded once per ETag however many sizes
     are asked of it at once, and kept in memory for the next (its own budget)."""
 
