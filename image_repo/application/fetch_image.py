@@ -48,9 +48,10 @@ class FetchImage:
     original and nothing before it: the ETag comes with the GET's headers, memory and disk are
     asked under it, then the cache container while the processor decodes the body as it
     arrives (a hit abandons the download). Uploads' eager derivations claim their keys here
-    (`claim_for_upload`), so requests wait for them rather than repeat them. Concurrent requests for one key look up and
-    derive once (single flight); an original is downloaded once per ETag however many sizes
-    are asked of it at once, and kept in memory for the next (its own budget)."""
+    (`claim_for_upload`), so requests wait for them rather than repeat them. Concurrent
+    requests for one key look up and derive once (single flight); an original is downloaded
+    once per ETag however many sizes are asked of it at once, and kept in memory for the next
+    (its own budget)."""
 
     def __init__(
         self,
