@@ -260,6 +260,7 @@ def upload_then_view(
         images["eager_presets"] = list(PRESETS)
     label = "eager_presets on " if eager else "eager_presets off"
     owner_times: list[float] = []
+    upload_times: list[float] = []
     other_times: list[float] = []
     owner_tiers: list[str] = []
     other_tiers: list[str] = []
@@ -270,7 +271,9 @@ def upload_then_view(
         for round_number in range(rounds + 1):
             name = f"fresh/{round_number}-{uuid.uuid4().hex}"
             data = unique_copy(jpeg, name)
+            started = time.perf_counter()
             client.put(f"{owner.base_url}/images/{name}", content=data).raise_for_status()
+            upload_seconds = time.perf_counter() - started
             seconds, tier = timed_get(
                 client, f"{owner.base_url}/images/{name}", {"preset": "thumb"}
             )
@@ -280,13 +283,16 @@ def upload_then_view(
             if round_number == 0:
                 continue  # warm-up
             owner_times.append(seconds)
+            upload_times.append(upload_seconds)
             other_times.append(other_seconds)
             owner_tiers.append(tier)
             other_tiers.append(other_tier)
     owner_ms = statistics.median(owner_times) * 1000
     other_ms = statistics.median(other_times) * 1000
+    upload_ms = statistics.median(upload_times) * 1000
     print(
-        f"{label}: preset=thumb on the owner right after the upload {owner_ms:.1f} ms"
+        f"{label}: upload {upload_ms:.1f} ms;"
+        f" preset=thumb on the owner right after the upload {owner_ms:.1f} ms"
         f" (X-Cache {_counts(owner_tiers)}); preset=medium on another node"
         f" {ELSEWHERE_AFTER_SECONDS:g} s later {other_ms:.1f} ms (X-Cache {_counts(other_tiers)})"
     )
