@@ -141,10 +141,12 @@ class InMemoryOriginalStore:
 
 
 class InMemoryImageProcessor:
-    """'Images' are the bytes b"IMG:<format>:<width>x<height>[:corrupt]"."""
+    """'Images' are the bytes b"IMG:<format>:<width>x<height>[:corrupt]". `before_derive` runs
+    first in every derive() (a test makes it wait, fail or write meanwhile)."""
 
-    def __init__(self) -> None:
+    def __init__(self, before_derive: Callable[[Spec], None] = lambda _spec: None) -> None:
         self.derivations = 0
+        self.before_derive = before_derive
 
     @staticmethod
     def image_bytes(image_format: str, width: int, height: int, *, corrupt: bool = False) -> bytes:
@@ -169,6 +171,7 @@ class InMemoryImageProcessor:
         *,
         background: bool = False,
     ) -> DerivedImage:
+        self.before_derive(spec)
         data = _whole(data)
         info = self.identify(data)
         if data.endswith(b":corrupt"):

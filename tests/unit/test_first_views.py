@@ -13,14 +13,12 @@ from image_repo.adapters.cache.background_queue import BackgroundQueue
 from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.fetch_image import FetchImage
 from image_repo.application.first_views import PrepareFirstViews
-from image_repo.application.ports import ImageSource
 from image_repo.application.upload_image import UploadedImage, UploadImage
 from image_repo.domain.errors import UnsupportedImageError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.limits import ImageLimits
 from image_repo.domain.names import ImageName
-from image_repo.domain.records import DerivedImage
 from image_repo.domain.spec import Box, Spec
 from tests.fakes import (
     InMemoryBlobCache,
@@ -180,54 +178,25 @@ def test_a_name_written_again_before_the_work_runs_supersedes_it(write: str) -> 
     assert (CAT.value, old.digest()) not in one.memory.entries
 
 
-class WritingWhileDeriving(InMemoryImageProcessor):
-    """Another PUT of the name answers while the first eager spec is being derived."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.during_first_derivation: Callable[[], None] = lambda: None
-
-    def derive(
-        self,
-        data: ImageSource,
-        spec: Spec,
-        original_id: str | None = None,
-        *,
-        background: bool = False,
-    ) -> DerivedImage:
-        made = super().derive(data, spec, original_id)
-        if self.derivations == 1:
-            self.during_first_derivation()
-        return made
-
-
 def test_a_write_between_two_specs_stops_the_ones_left() -> None:
-    processor = WritingWhileDeriving()
+    processor = InMemoryImageProcessor()
     one = node((THUMB, MEDIUM), processor=processor)
-    processor.during_first_derivation = lambda: one.etags.changed(CAT, "another-etag")
+    # another PUT of the name answers while the first eager spec is being derived
+    processor.before_derive = lambda _spec: one.etags.changed(CAT, "another-etag")
     one.upload_and_prepare(IMG("png", 800, 600))
     one.background.run_all()
     assert one.metrics.eager_outcomes == ["done", "superseded"]
     assert processor.derivations == 1
 
 
-class NoWebp(InMemoryImageProcessor):
-    def derive(
-        self,
-        data: ImageSource,
-        spec: Spec,
-        original_id: str | None = None,
-        *,
-        background: bool = False,
-    ) -> DerivedImage:
-        if spec.kind is ImageFormat.WEBP:
-            raise UnsupportedImageError("webp cannot be written here")
-        return super().derive(data, spec, original_id)
+def refuse_webp(spec: Spec) -> None:
+    if spec.kind is ImageFormat.WEBP:
+        raise UnsupportedImageError("webp cannot be written here")
 
 
 def test_a_failing_spec_is_counted_and_the_others_are_still_derived() -> None:
     last = Spec(kind=ImageFormat.PNG, box=Box(20, 20))
-    one = node((THUMB, MEDIUM, last), processor=NoWebp())
+    one = node((THUMB, MEDIUM, last), processor=InMemoryImageProcessor(refuse_webp))
     uploaded = one.upload_and_prepare(IMG("png", 800, 600))
     one.background.run_all()  # nothing raised out of the work
     assert one.metrics.eager_outcomes == ["done", "failed", "done"]
@@ -236,24 +205,15 @@ def test_a_failing_spec_is_counted_and_the_others_are_still_derived() -> None:
         assert (CAT.value, digest) in one.memory.entries
 
 
-class GatedProcessor(InMemoryImageProcessor):
-    """derive() waits for `release`, after telling `started`."""
+class Gate:
+    """A derive() hook that waits for `release`, after telling `started`."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.started, self.release = threading.Event(), threading.Event()
 
-    def derive(
-        self,
-        data: ImageSource,
-        spec: Spec,
-        original_id: str | None = None,
-        *,
-        background: bool = False,
-    ) -> DerivedImage:
+    def __call__(self, _spec: Spec) -> None:
         self.started.set()
         assert self.release.wait(10)
-        return super().derive(data, spec, original_id)
 
 
 class ReadGenerations(InMemoryNameGenerations):
@@ -270,19 +230,20 @@ class ReadGenerations(InMemoryNameGenerations):
 
 
 def test_a_request_during_the_eager_derivation_joins_it_and_answers_from_memory() -> None:
-    processor, generations = GatedProcessor(), ReadGenerations()
+    gate, generations = Gate(), ReadGenerations()
+    processor = InMemoryImageProcessor(gate)
     one = node((THUMB,), processor=processor, generations=generations)
     one.upload_and_prepare(IMG("png", 800, 600))
     eager = threading.Thread(target=one.background.run_all)
     eager.start()
-    assert processor.started.wait(10)
+    assert gate.started.wait(10)
     answers: list[str] = []
     request = threading.Thread(target=lambda: answers.append(one.fetch.execute(CAT, THUMB).tier))
     generations.read_elsewhere.clear()
     request.start()
     assert generations.read_elsewhere.wait(10)
     time.sleep(0.1)  # from reading the generation to joining the flight: no I/O
-    processor.release.set()
+    gate.release.set()
     eager.join(10)
     request.join(10)
     assert answers == ["memory"]  # what the eager derivation kept there
@@ -386,22 +347,12 @@ def _wait_until(condition: Callable[[], bool], seconds: float = 10) -> None:
         time.sleep(0.005)
 
 
-class CrashingProcessor(InMemoryImageProcessor):
-    """derive() fails as no image error does (a bug, memory)."""
-
-    def derive(
-        self,
-        data: ImageSource,
-        spec: Spec,
-        original_id: str | None = None,
-        *,
-        background: bool = False,
-    ) -> DerivedImage:
-        raise RuntimeError("not an image error")
+def crash(_spec: Spec) -> None:
+    raise RuntimeError("not an image error")  # as no image error does (a bug, memory)
 
 
 def test_claims_left_by_a_crash_are_released() -> None:
-    one = node((THUMB, MEDIUM), processor=CrashingProcessor())
+    one = node((THUMB, MEDIUM), processor=InMemoryImageProcessor(crash))
     one.upload_and_prepare(IMG("png", 800, 600))
     with pytest.raises(RuntimeError):
         one.background.run_all()

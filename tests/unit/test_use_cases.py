@@ -12,7 +12,6 @@ from image_repo.application.delete_image import DeleteImage
 from image_repo.application.fetch_image import FetchImage
 from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.list_images import ListImages
-from image_repo.application.ports import ImageSource
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
 from image_repo.application.tiered_cache import TieredCache
@@ -33,7 +32,6 @@ from image_repo.domain.formats import ImageFormat
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.limits import ImageLimits
 from image_repo.domain.names import ImageName
-from image_repo.domain.records import DerivedImage
 from image_repo.domain.spec import Box, Spec
 from tests.fakes import (
     InMemoryBlobCache,
@@ -353,21 +351,8 @@ def test_the_original_is_fetched_once_for_several_sizes(
     assert (store.gets, processor.derivations) == (1, 5)
 
 
-class SlowProcessor(InMemoryImageProcessor):
-    def derive(
-        self,
-        data: ImageSource,
-        spec: Spec,
-        original_id: str | None = None,
-        *,
-        background: bool = False,
-    ) -> DerivedImage:
-        time.sleep(0.05)
-        return super().derive(data, spec)
-
-
 def test_concurrent_requests_for_one_key_derive_once(store: InMemoryOriginalStore) -> None:
-    processor = SlowProcessor()
+    processor = InMemoryImageProcessor(lambda _spec: time.sleep(0.05))
     store.objects["cat"] = IMG("png", 400, 200)
     fetch = fetcher(store, processor)
     with ThreadPoolExecutor(20) as pool:
