@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from image_repo.application.ports import Clock, KnownEtags, NameGenerations, OriginalStore
-from image_repo.domain.errors import ImageNotFoundError, StoreUnavailableError
+from image_repo.application.ports import Clock, KnownEtags, NameGenerations
 from image_repo.domain.names import ImageName
 
 # ETags remembered per process; the oldest learnt go first past this many names.
@@ -28,19 +27,18 @@ class CoherentEtags:
       write through another server (the cluster site routes each name to one server, so only
       requests that bypass the routing, or a flapping node, meet this bound).
 
-    Otherwise Swift is asked (HEAD). The last ETag seen is also kept on disk; it is used only
-    while Swift is unreachable, so that cached images keep serving through an outage, and never
-    after a restart while Swift answers."""
+    Otherwise the caller asks Swift (FetchImage: the original's GET) and `learn`s the answer.
+    The last ETag seen is also kept on disk; it is used only while Swift is unreachable
+    (`known_in_outage`), so that cached images keep serving through an outage, and never after
+    a restart while Swift answers."""
 
     def __init__(
         self,
-        store: OriginalStore,
         generations: NameGenerations,
         persisted: KnownEtags,
         clock: Clock,
         ttl_seconds: float,
     ) -> None:
-        self._store = store
         self._generations = generations
         self._persisted = persisted
         self._clock = clock
@@ -58,26 +56,6 @@ class CoherentEtags:
             return None
         if self._generations.current(name) != generation:
             return None
-        return etag
-
-    def resolve(self, name: ImageName) -> str:
-        """The ETag to serve `name` under: trusted, else Swift's, else (Swift unreachable) the
-        last one known (raises ImageNotFoundError, or StoreUnavailableError with none known)."""
-        trusted = self.trusted(name)
-        if trusted is not None:
-            return trusted
-        seen = self._generations.current(name)
-        try:
-            etag = self._store.head(name).etag
-        except ImageNotFoundError:
-            self.forget(name)
-            raise
-        except StoreUnavailableError:
-            known = self.known_in_outage(name)
-            if known is None:
-                raise
-            return known
-        self.learn(name, etag, seen)
         return etag
 
     def generation(self, name: ImageName) -> int:

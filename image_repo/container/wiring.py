@@ -111,7 +111,6 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     etags = providers.Singleton(
         CoherentEtags,
-        original_store,
         name_generations,
         providers.Singleton(DiskKnownEtags, cache_dir),
         clock,

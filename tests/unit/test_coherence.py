@@ -51,7 +51,7 @@ class Server:
 
     def worker(self) -> Worker:
         processor = InMemoryImageProcessor()
-        etags = etags_for(self.store, self.clock, self.generations, self.persisted)
+        etags = etags_for(self.clock, self.generations, self.persisted)
         cache = tiered(InMemoryBlobCache(), self.disk, self.derived)
         fetch = FetchImage(self.store, processor, ImageLimits(), etags, cache, cache._metrics)
         upload = UploadImage(self.store, processor, ImageLimits(), 100, etags)

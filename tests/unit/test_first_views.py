@@ -88,7 +88,7 @@ def node(
     processor = processor or InMemoryImageProcessor()
     background = background or QueuedBackground()
     shared = shared if shared is not None else InMemoryDerivedStore()
-    etags = etags_for(store, generations=generations)
+    etags = etags_for(generations=generations)
     memory, metrics = InMemoryBlobCache(), RecordingMetrics()
     cache = tiered(memory=memory, derived=shared, metrics=metrics)
     fetch = FetchImage(store, processor, ImageLimits(), etags, cache, metrics)

@@ -6,7 +6,6 @@ from image_repo.adapters.http.image_endpoints import HttpSettings
 from image_repo.adapters.http.memory_hits import TARGETS_REMEMBERED, MemoryHits
 from image_repo.domain.derivation import DerivationDefaults
 from image_repo.domain.spec import OUTPUT_FORMATS
-from tests.fakes import InMemoryOriginalStore
 from tests.unit.test_use_cases import etags_for, tiered
 
 
@@ -21,7 +20,7 @@ def hits() -> MemoryHits:
 
     async def app(*_args: object) -> None: ...
 
-    return MemoryHits(app, etags_for(InMemoryOriginalStore()), tiered(), settings)
+    return MemoryHits(app, etags_for(), tiered(), settings)
 
 
 def test_long_junk_queries_are_parsed_but_not_remembered() -> None:

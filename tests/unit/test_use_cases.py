@@ -61,14 +61,12 @@ def processor() -> InMemoryImageProcessor:
 
 
 def etags_for(
-    store: InMemoryOriginalStore,
     clock: ManualClock | None = None,
     generations: InMemoryNameGenerations | None = None,
     persisted: InMemoryKnownEtags | None = None,
 ) -> CoherentEtags:
     """One worker's view; workers of one server share `generations` and `persisted`."""
     return CoherentEtags(
-        store,
         generations or InMemoryNameGenerations(),
         persisted or InMemoryKnownEtags(),
         clock or ManualClock(),
@@ -100,7 +98,7 @@ def uploader(store: InMemoryOriginalStore, processor: InMemoryImageProcessor) ->
         processor,
         ImageLimits(max_pixels=1_000_000),
         max_upload_bytes=100,
-        etags=etags_for(store),
+        etags=etags_for(),
     )
 
 
@@ -120,7 +118,7 @@ def fetcher(
         store,
         processor,
         ImageLimits(),
-        etags or etags_for(store),
+        etags or etags_for(),
         tiered(memory, disk, derived, metrics, writes),
         metrics,
     )
@@ -177,7 +175,7 @@ def test_fetch_derives_from_the_current_original(
     store: InMemoryOriginalStore, processor: InMemoryImageProcessor
 ) -> None:
     clock = ManualClock()
-    fetch = fetcher(store, processor, etags=etags_for(store, clock))
+    fetch = fetcher(store, processor, etags=etags_for(clock))
     store.objects["cat"] = IMG("png", 400, 200)
     first = fetch.execute(ImageName.parse("cat"), Spec(box=Box(100, 100)))
     assert first.image.data == IMG("jpeg", 100, 50)
@@ -218,12 +216,12 @@ def test_list_refuses_an_overlong_pattern(store: InMemoryOriginalStore) -> None:
 
 def test_delete_removes_every_variant(store: InMemoryOriginalStore) -> None:
     store.objects.update({"cat": b"", "cat.png": b"", "cats": b""})
-    DeleteImage(store, InMemoryDerivedStore(), tiered(), etags_for(store)).execute(
+    DeleteImage(store, InMemoryDerivedStore(), tiered(), etags_for()).execute(
         ImageName.parse("cat")
     )
     assert set(store.objects) == {"cats"}
     with pytest.raises(ImageNotFoundError):
-        DeleteImage(store, InMemoryDerivedStore(), tiered(), etags_for(store)).execute(
+        DeleteImage(store, InMemoryDerivedStore(), tiered(), etags_for()).execute(
             ImageName.parse("cat")
         )
 
@@ -254,7 +252,7 @@ def test_delete_also_removes_stored_derivatives(
     fetch = fetcher(store, processor, derived=derived, memory=memory)
     fetch.execute(ImageName.parse("cat"), Spec())
     fetch.execute(ImageName.parse("cathy"), Spec())
-    DeleteImage(store, derived, tiered(memory), etags_for(store)).execute(ImageName.parse("cat"))
+    DeleteImage(store, derived, tiered(memory), etags_for()).execute(ImageName.parse("cat"))
     assert [DerivedImageKey.parse(k).name.value for k in derived.objects] == ["cathy"]
     assert {entry[0] for entry in memory.entries} == {"cathy"}
 
@@ -365,7 +363,7 @@ def test_the_etag_is_trusted_for_its_ttl_then_asked_again(
     store: InMemoryOriginalStore, processor: InMemoryImageProcessor
 ) -> None:
     clock = ManualClock()
-    etags = etags_for(store, clock)
+    etags = etags_for(clock)
     fetch = fetcher(store, processor, etags=etags)
     store.objects["cat"] = IMG("png", 40, 20)
     before = fetch.execute(ImageName.parse("cat"), Spec())
@@ -378,7 +376,7 @@ def test_the_etag_is_trusted_for_its_ttl_then_asked_again(
 def test_an_upload_through_this_process_is_served_at_once(
     store: InMemoryOriginalStore, processor: InMemoryImageProcessor
 ) -> None:
-    etags = etags_for(store)
+    etags = etags_for()
     upload = UploadImage(store, processor, ImageLimits(), 100, etags)
     fetch = fetcher(store, processor, etags=etags)
     upload.execute(ImageName.parse("cat"), IMG("png", 40, 20))
@@ -391,7 +389,7 @@ def test_cached_images_serve_while_the_store_is_down(
     store: InMemoryOriginalStore, processor: InMemoryImageProcessor
 ) -> None:
     clock = ManualClock()
-    fetch = fetcher(store, processor, etags=etags_for(store, clock))
+    fetch = fetcher(store, processor, etags=etags_for(clock))
     store.objects["cat"] = IMG("png", 40, 20)
     fetch.execute(ImageName.parse("cat"), Spec())
     store.is_down = True
