@@ -16,7 +16,7 @@ from swiftclient.client import Connection
 from image_repo.localswift import SwiftEndpoint
 from tests.images import jpeg_with_gps
 from tests.integration.conftest import RunningServer, ServerProcess
-from tests.integration.test_meta_range import SwiftRelay
+from tests.swift_relay import SwiftRelay
 
 pytestmark = pytest.mark.integration
 
