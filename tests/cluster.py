@@ -25,7 +25,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import unquote
 
@@ -36,6 +35,7 @@ from PIL import Image
 
 from image_repo.localswift import SwiftEndpoint
 from image_repo.localswift.cluster import free_port
+from image_repo.localswift.processes import Started
 from tests.debian import ensure_debian_package
 
 REPO = Path(__file__).resolve().parents[1]
@@ -341,7 +341,7 @@ def cluster_site(listen_port: int, node_ports: list[int], routing: Routing = "na
     return site
 
 
-class Cluster:
+class Cluster(Started):
     """`nodes` image_repo nodes on one Swift and the same two containers, behind nginx."""
 
     def __init__(
@@ -458,14 +458,3 @@ class Cluster:
         if len(routes) <= logged_before or not routes[-1].nodes:
             raise AssertionError(f"nginx logged no answered request of {name}")
         return routes[-1].nodes[-1]
-
-    def __enter__(self) -> Cluster:
-        return self.start()
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _error: BaseException | None,
-        _tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -12,7 +12,6 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from types import TracebackType
 
 import attrs
 
@@ -22,6 +21,7 @@ from image_repo.localswift.keystone import LocalKeystone
 from image_repo.localswift.keystone_proxy import KeystoneAuth, member_reaches_account
 from image_repo.localswift.ports import PortsBusyError, busy_port_message
 from image_repo.localswift.processes import (
+    Started,
     accepts,
     answers,
     free_port,
@@ -48,7 +48,7 @@ class SwiftEndpoint:
         return {"ST_AUTH": self.auth_url, "ST_USER": self.user, "ST_KEY": self.key}
 
 
-class LocalSwift:
+class LocalSwift(Started):
     """Data under `data_dir/srv` survives stop and start, so a test can stop Swift to simulate
     an outage and start it again on the same ports with everything still there.
 
@@ -237,15 +237,3 @@ class LocalSwift:
     def restart(self) -> SwiftEndpoint:
         self.stop()
         return self.start()
-
-    def __enter__(self) -> LocalSwift:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _error: BaseException | None,
-        _tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -7,12 +7,18 @@ import atexit
 import subprocess
 import time
 from pathlib import Path
-from types import TracebackType
 
 from image_repo.localswift import keystone_admin
 from image_repo.localswift.install import ensure_keystone_installed
 from image_repo.localswift.keystone_admin import REGION, Admin, KeystoneError
-from image_repo.localswift.processes import free_port, log_tail, port_is_free, spawn, stop_all
+from image_repo.localswift.processes import (
+    Started,
+    free_port,
+    log_tail,
+    port_is_free,
+    spawn,
+    stop_all,
+)
 
 ADMIN_PASSWORD = "admin-secret"
 SWIFT_USER, SWIFT_PASSWORD, SERVICE_PROJECT = "swift", "swift-secret", "service"
@@ -36,7 +42,7 @@ def _config(root: Path) -> str:
     )
 
 
-class LocalKeystone:
+class LocalKeystone(Started):
     """Users (all in the Default domain): `admin` (system admin), `swift` (role `service` in
     project `service`, for the Swift proxy's authtoken), `demo` (`member` of project `demo`)
     and `reader` (`reader` of `demo`). Data survives stop and start (same port)."""
@@ -194,15 +200,3 @@ class LocalKeystone:
     def _log_tails(self) -> str:
         log = self._root / "log"
         return log_tail(log / "server.log") + "\n" + log_tail(log / "keystone.log")
-
-    def __enter__(self) -> LocalKeystone:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _error: BaseException | None,
-        _tb: TracebackType | None,
-    ) -> None:
-        self.stop()

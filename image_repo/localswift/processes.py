@@ -12,8 +12,27 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Self
 
 from image_repo.localswift.topology import SERVER_MODULES
+
+
+class Started:
+    """`with thing:` starts it and stops it again, whatever happens inside."""
+
+    def start(self) -> object:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
 
 _LAUNCH = "import sys; sys.argv[0] = {name!r}; from {module} import main; sys.exit(main())"
 

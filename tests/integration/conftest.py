@@ -21,6 +21,7 @@ from image_repo.adapters.swift.connection import SwiftConnectionPool, connection
 from image_repo.localswift import LocalSwift, SwiftEndpoint, ensure_swift_installed
 from image_repo.localswift.cluster import free_port
 from image_repo.localswift.keystone import LocalKeystone
+from image_repo.localswift.processes import Started
 from tests.cluster import wait_for_health
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,7 +37,7 @@ class RunningServer:
     cache_container: str
 
 
-class ServerProcess:
+class ServerProcess(Started):
     """`image_repo -c FILE` in a subprocess: real uvicorn on a free loopback port. Tests that
     need a restart, another cache folder or small limits start their own."""
 
@@ -106,12 +107,6 @@ class ServerProcess:
         while self.metric("image_repo_write_behind_bytes") > 0:
             assert time.monotonic() < deadline, "cache writes still queued"
             time.sleep(0.02)
-
-    def __enter__(self) -> ServerProcess:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
 
 
 @pytest.fixture(scope="session")
