@@ -128,7 +128,7 @@ class Container(containers.DeclarativeContainer):
     )
     background_queue = providers.Singleton(
         BackgroundQueue,
-        max_pending=EAGER_QUEUE_UPLOADS,
+        max_weight=EAGER_QUEUE_UPLOADS,
         initializer=providers.Callable(
             lambda: functools.partial(lower_thread_priority, EAGER_NICE)
         ),

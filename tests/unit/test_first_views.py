@@ -286,7 +286,7 @@ def test_a_dropped_uploads_claims_are_released_at_once() -> None:
 
 
 def test_background_queue_refuses_past_max_pending_and_runs_what_it_took() -> None:
-    queue = BackgroundQueue(max_pending=2, threads=1)
+    queue = BackgroundQueue(max_weight=2, threads=1)
     try:
         running, release = threading.Event(), threading.Event()
         ran: list[str] = []
@@ -311,7 +311,7 @@ def test_background_queue_refuses_past_max_pending_and_runs_what_it_took() -> No
 
 
 def test_background_queue_survives_work_that_raises() -> None:
-    queue = BackgroundQueue(max_pending=1, threads=1)
+    queue = BackgroundQueue(max_weight=1, threads=1)
     try:
 
         def failing() -> None:
@@ -328,7 +328,7 @@ def test_background_queue_survives_work_that_raises() -> None:
 def test_background_queue_runs_work_with_its_initializer() -> None:
     names: list[str] = []
     queue = BackgroundQueue(
-        max_pending=1, initializer=lambda: names.append(threading.current_thread().name)
+        max_weight=1, initializer=lambda: names.append(threading.current_thread().name)
     )
     try:
         done = threading.Event()
