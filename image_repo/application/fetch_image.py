@@ -111,7 +111,10 @@ class FetchImage:
         claimed.claim.fulfil(derive)
 
     def _known(self, key: DerivedImageKey, durable: bool) -> FetchedImage:
-        return self._once(key, durable, lambda: self._derive(key, durable, *self._original(key)))
+        def lookup_or_derive() -> FetchedImage:
+            return self._cache.get(key) or self._derive(key, durable, *self._original(key))
+
+        return self._once(key, durable, lookup_or_derive)
 
     def _first_sight(self, name: ImageName, spec: Spec, durable: bool) -> FetchedImage:
         seen = self._etags.generation(name)
@@ -128,7 +131,6 @@ class FetchImage:
         etag = original.stored.etag
         self._etags.learn(name, etag, seen)
         key = DerivedImageKey(name, etag, spec)
-        flight = f"{key.digest()}/durable" if durable else key.digest()
         led: list[bool] = []
 
         def lead() -> FetchedImage:
@@ -136,7 +138,7 @@ class FetchImage:
             return self._derive_beside_lookup(key, durable, original)
 
         try:
-            return self._derivations.run(flight, lead)
+            return self._once(key, durable, lead)
         finally:
             if not led:  # another request made it, from its own download
                 original.body.abandon()
@@ -170,10 +172,12 @@ class FetchImage:
         return _answer(lookup) or self._keep(made_key, image, durable)
 
     def _once(
-        self, key: DerivedImageKey, durable: bool, derive: Callable[[], FetchedImage]
+        self, key: DerivedImageKey, durable: bool, work: Callable[[], FetchedImage]
     ) -> FetchedImage:
+        """`work` once for all concurrent callers of `key` (a durable request is a flight of its
+        own: it must see its image stored)."""
         flight = f"{key.digest()}/durable" if durable else key.digest()
-        return self._derivations.run(flight, lambda: self._cache.get(key) or derive())
+        return self._derivations.run(flight, work)
 
     def _derive(
         self,
