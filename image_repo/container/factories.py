@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from pathlib import Path
 
+from image_repo.adapters.imaging.budget import guard_pillow
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
 from image_repo.adapters.swift.circuit_breaker import CircuitBreaker
 from image_repo.adapters.swift.connection import (
@@ -17,6 +18,7 @@ from image_repo.application.ports import ImageProcessor
 from image_repo.domain.derivation import DerivationDefaults, spec_for
 from image_repo.domain.errors import InvalidParameterError
 from image_repo.domain.formats import ImageFormat
+from image_repo.domain.limits import ImageLimits
 from image_repo.domain.request import Presets, parse_image_request
 from image_repo.domain.spec import Spec
 from image_repo.settings import (
@@ -62,10 +64,21 @@ def presets(images: ImagesConfig, available: frozenset[ImageFormat]) -> Presets:
         raise ConfigError(f"images.presets: {error}") from error
 
 
-def image_processor(name: str, max_concurrent: int, prepared_cache_bytes: int) -> ImageProcessor:
-    """libvips is optional (the `vips` extra), so it is imported only when chosen."""
+def image_processor(
+    name: str,
+    limits: ImageLimits,
+    max_decode_seconds: float,
+    max_concurrent: int,
+    prepared_cache_bytes: int,
+) -> ImageProcessor:
+    """libvips is optional (the `vips` extra), so it is imported only when chosen. Pillow's
+    own bomb check is set here, once, from the configured pixel limit."""
+    guard_pillow(limits.max_pixels)
     pillow = PillowProcessor(
-        max_concurrent=max_concurrent, prepared_cache_bytes=prepared_cache_bytes
+        limits,
+        max_concurrent=max_concurrent,
+        prepared_cache_bytes=prepared_cache_bytes,
+        max_decode_seconds=max_decode_seconds,
     )
     if name != "vips":
         return pillow

@@ -81,18 +81,21 @@ class Container(containers.DeclarativeContainer):
         url_digest=config.provided.swift.url_digest,
         public_url=config.provided.swift.public_url,
     )
-    processor = providers.Singleton(
-        image_processor,
-        config.provided.images.processor,
-        config.provided.workers.imaging_threads,
-        config.provided.cache.prepared_cache_bytes,
-    )
-    pattern_compiler = providers.Singleton(Re2PatternCompiler)
     limits = providers.Singleton(
         ImageLimits,
         max_pixels=config.provided.images.max_pixels,
         max_frames=config.provided.images.max_frames,
+        max_animation_pixels=config.provided.images.max_animation_pixels,
     )
+    processor = providers.Singleton(
+        image_processor,
+        config.provided.images.processor,
+        limits,
+        config.provided.images.max_decode_seconds,
+        config.provided.workers.imaging_threads,
+        config.provided.cache.prepared_cache_bytes,
+    )
+    pattern_compiler = providers.Singleton(Re2PatternCompiler)
     blocking_pool = providers.Singleton(
         BlockingPool,
         "image_repo",

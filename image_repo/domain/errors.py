@@ -83,6 +83,14 @@ class TooManyPixelsError(TooLargeError):
     public_message = "image has too many pixels or frames"
 
 
+class ImageBudgetError(TooLargeError):
+    """An image within the pixel limits whose decoding or encoding would still cost more than
+    one request may spend (images.max_decode_seconds, the structure limits, the worker's memory
+    ceiling): refused, and the worker carries on. The detail names the limit."""
+
+    public_message = "the image needs more work than one request may spend"
+
+
 class TooManyImagesError(TooLargeError):
     public_message = "too many images match"
 

@@ -14,6 +14,8 @@ class ImageLimits:
 
     max_pixels: int = 75_000_000
     max_frames: int = 100
+    # canvas x frames of an animation: what 100 frames of 1920x1080 need
+    max_animation_pixels: int = 100 * 1920 * 1080
 
     def check(self, info: ImageInfo) -> None:
         if info.width * info.height > self.max_pixels:
@@ -23,3 +25,8 @@ class ImageLimits:
             )
         if info.frames > self.max_frames:
             raise TooManyPixelsError(f"{info.frames} frames; the limit is {self.max_frames}")
+        if info.frames > 1 and info.pixels > self.max_animation_pixels:
+            raise TooManyPixelsError(
+                f"{info.frames} frames of {info.width}x{info.height} are {info.pixels} pixels;"
+                f" the limit for an animation is {self.max_animation_pixels}"
+            )

@@ -262,6 +262,18 @@ class ImagesConfig:
     max_frames: int = option(
         100, "most frames an animated upload may have, and an animation served keeps", positive
     )
+    max_animation_pixels: int = option(
+        100 * 1920 * 1080,
+        "largest animation accepted, in pixels (width x height x frames); the default is what"
+        " 100 frames of 1920x1080 need",
+        positive,
+    )
+    max_decode_seconds: float = option(
+        10.0,
+        "CPU seconds one decoding, derivation or metadata read may spend; past it the work is"
+        " abandoned with a 413 over_budget",
+        positive,
+    )
     keep_animation: bool = option(
         True,
         "animated GIF and WebP stay animated when served as gif or webp (every frame resized);"
@@ -338,6 +350,17 @@ class WorkersConfig:
         "glibc malloc arenas per process: memory freed by large decodes stays in the arena of "
         "the thread that used it, so fewer arenas keep RSS near the cache budgets; 0: glibc's",
         non_negative,
+    )
+    max_memory_bytes: int = option(
+        4 * GIB,
+        "memory ceiling each serving process sets on itself (RLIMIT_DATA), so an allocation past "
+        "it is a MemoryError for one request instead of the kernel's OOM killer; 0: none",
+        non_negative,
+    )
+    max_wait_seconds: float = option(
+        30.0,
+        "seconds a request may wait for a pool thread before /readyz answers 503 (stalled)",
+        positive,
     )
 
 

@@ -29,6 +29,7 @@ ERROR_TABLE: dict[type[errors.ImageRepoError], tuple[int, str]] = {
     errors.TooLargeError: (413, "too_large"),
     errors.UploadTooLargeError: (413, "upload_too_large"),
     errors.TooManyPixelsError: (413, "too_many_pixels"),
+    errors.ImageBudgetError: (413, "over_budget"),
     errors.TooManyImagesError: (413, "too_many_images"),
     errors.ImageNotFoundError: (404, "not_found"),
     errors.AlreadyExistsError: (412, "already_exists"),

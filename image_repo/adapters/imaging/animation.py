@@ -8,7 +8,7 @@ crops each to what changed."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import attrs
 from PIL import Image, ImageFile
@@ -24,6 +24,10 @@ _RESTORE_PREVIOUS = 3
 _KEEP = 1
 
 
+# Called with each frame once sought and before it is decoded, and its index: the budget.
+FrameCheck = Callable[[Image.Image, int], None]
+
+
 @attrs.frozen
 class Animation:
     frames: tuple[Image.Image, ...]
@@ -32,28 +36,26 @@ class Animation:
     loop: int | None  # None: play once (a GIF without a loop extension)
 
 
-def is_animation(source: ImageFile.ImageFile, spec: Spec) -> bool:
-    return spec.is_animated and int(getattr(source, "n_frames", 1)) > 1
-
-
-def frame_count(source: ImageFile.ImageFile, spec: Spec) -> int:
-    return min(int(getattr(source, "n_frames", 1)), spec.max_frames)
-
-
-def _frames(source: ImageFile.ImageFile, count: int) -> Iterator[tuple[Image.Image, int, int]]:
+def _frames(
+    source: ImageFile.ImageFile, count: int, check: FrameCheck
+) -> Iterator[tuple[Image.Image, int, int]]:
     has_alpha = "transparency" in source.info or source.mode in ("RGBA", "LA", "PA")
     for index in range(count):
         source.seek(index)
+        check(source, index)
         frame = source.convert("RGBA" if has_alpha else "RGB")  # WebP sets the duration here
         duration = int(source.info.get("duration") or _DEFAULT_DURATION_MS)
         disposal = int(getattr(source, "disposal_method", 0))
         yield frame, duration, disposal
 
 
-def animation(source: ImageFile.ImageFile, spec: Spec) -> Animation:
-    """At most `spec.max_frames` frames, each prepared, resized and finished like a still."""
+def animation(
+    source: ImageFile.ImageFile, frame_count: int, spec: Spec, check: FrameCheck
+) -> Animation:
+    """At most `spec.max_frames` of its `frame_count` frames, each prepared, resized and
+    finished like a still."""
     frames, durations, disposals = [], [], []
-    for frame, duration, disposal in _frames(source, frame_count(source, spec)):
+    for frame, duration, disposal in _frames(source, min(frame_count, spec.max_frames), check):
         image = frame
         for step in FRAME_PIPELINE:
             image = step(image, spec)
@@ -64,11 +66,34 @@ def animation(source: ImageFile.ImageFile, spec: Spec) -> Animation:
     return Animation(tuple(frames), tuple(durations), tuple(disposals), loop)
 
 
-def decode_every_frame(source: ImageFile.ImageFile, max_frames: int) -> None:
+def decode_every_frame(source: ImageFile.ImageFile, frame_count: int, check: FrameCheck) -> None:
     """The upload check of an animation: every frame that may be served is decoded."""
-    for index in range(min(int(getattr(source, "n_frames", 1)), max_frames)):
+    for index in range(frame_count):
         source.seek(index)
+        check(source, index)
         source.load()
+
+
+def _merged(animated: Animation, frames: list[Image.Image]) -> Animation:
+    """Consecutive frames that came out identical (resizing merges small differences) as one
+    frame shown for their summed durations. Pillow's GIF writer merges them itself, and fails
+    (TypeError) on per-frame disposals once a single frame is left."""
+    kept: list[Image.Image] = []
+    durations: list[int] = []
+    disposals: list[int] = []
+    previous = b""
+    for frame, duration, disposal in zip(
+        frames, animated.durations_ms, animated.disposals, strict=True
+    ):
+        pixels = frame.convert("RGBA").tobytes()
+        if kept and pixels == previous:
+            durations[-1] += duration
+            continue
+        kept.append(frame)
+        durations.append(duration)
+        disposals.append(disposal)
+        previous = pixels
+    return Animation(tuple(kept), tuple(durations), tuple(disposals), animated.loop)
 
 
 def encode_animation(animated: Animation, spec: Spec) -> bytes:
@@ -77,10 +102,13 @@ def encode_animation(animated: Animation, spec: Spec) -> bytes:
     frames = list(animated.frames)
     options: dict[str, object]
     if spec.kind is ImageFormat.GIF:
-        frames = [frame.convert("RGB").quantize(256) for frame in frames]
+        animated = _merged(animated, [frame.convert("RGB").quantize(256) for frame in frames])
+        frames = list(animated.frames)
         options = {"disposal": list(animated.disposals)}
         if animated.loop is not None:
             options["loop"] = animated.loop
+        if len(frames) == 1:  # a still now: Pillow takes single values for one frame
+            options["disposal"] = animated.disposals[0]
     else:
         loop = 1 if animated.loop is None else animated.loop
         options = {"loop": loop, "quality": spec.quality, "method": 4}
@@ -93,7 +121,7 @@ def encode_animation(animated: Animation, spec: Spec) -> bytes:
         "GIF" if spec.kind is ImageFormat.GIF else "WEBP",
         save_all=True,
         append_images=rest,
-        duration=list(animated.durations_ms),
+        duration=list(animated.durations_ms) if len(frames) > 1 else animated.durations_ms[0],
         **options,
     )
     return buffer.getvalue()

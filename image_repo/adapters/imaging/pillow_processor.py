@@ -9,15 +9,23 @@ import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, cast
+from typing import cast
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from image_repo.adapters.imaging.animation import (
+    FrameCheck,
     animation,
     decode_every_frame,
     encode_animation,
-    is_animation,
+)
+from image_repo.adapters.imaging.budget import (
+    MAX_JPEG_SCANS,
+    BudgetedReader,
+    Deadline,
+    bounded_frame_count,
+    check_frame,
+    check_structure,
 )
 from image_repo.adapters.imaging.encode import encode
 from image_repo.adapters.imaging.exif_meta import (
@@ -37,10 +45,14 @@ from image_repo.adapters.imaging.steps import (
 from image_repo.application.ports import ImageSource
 from image_repo.domain.errors import (
     CorruptImageError,
+    ImageBudgetError,
     ImageRepoError,
     InvalidParameterError,
+    TooManyPixelsError,
     UnsupportedImageError,
 )
+from image_repo.domain.formats import ImageFormat
+from image_repo.domain.limits import ImageLimits
 from image_repo.domain.records import DerivedImage, ImageInfo, ImageMeta
 from image_repo.domain.spec import Box, Spec
 
@@ -51,10 +63,18 @@ logger = logging.getLogger(__name__)
 _DESCRIBED_ERRORS = (OSError, SyntaxError, ValueError, EOFError)
 # Decoding for the upload check: a JPEG at its smallest DCT scale (1/8), everything else whole.
 _CHECK_SPEC = Spec(box=Box(1, 1))
-_ANIMATED_INPUTS = ("GIF", "WEBP")
+# Served animated as gif or webp (APNG too): every frame of these is decoded at upload.
+_ANIMATED_INPUTS = ("GIF", "WEBP", "PNG")
+# The largest side each encoder writes; a request past it is refused before any decoding.
+_ENCODER_MAX_SIDE = {ImageFormat.WEBP: 16383, ImageFormat.JPEG: 65500, ImageFormat.GIF: 65535}
+_OUT_OF_MEMORY = "decoding it needs more memory than this worker may use (workers.max_memory_bytes)"
+_BOMB_ERRORS = (Image.DecompressionBombError, Image.DecompressionBombWarning)
 
 
 def _translated(error: Exception, error_type: type[ImageRepoError], message: str) -> ImageRepoError:
+    if isinstance(error, _BOMB_ERRORS):
+        # Pillow's own guard (guard_pillow), from a header or a frame's extents
+        return TooManyPixelsError("the image or one of its frames is over images.max_pixels")
     described = str(error) if isinstance(error, _DESCRIBED_ERRORS) else ""
     if isinstance(error, UnidentifiedImageError):  # its text holds the stream's repr
         described = "its header cannot be read"
@@ -64,41 +84,62 @@ def _translated(error: Exception, error_type: type[ImageRepoError], message: str
 @contextmanager
 def _failures_as(error_type: type[ImageRepoError], message: str) -> Iterator[None]:
     """Any exception from Pillow or a plugin becomes `error_type`: damaged bytes make plugins
-    raise nearly anything. MemoryError is left alone (the header's pixel limits, checked
-    first, keep it from happening: if it does, it is the server's failure, not the input's)."""
+    raise nearly anything. A MemoryError is this request's: the worker's ceiling stopped one
+    image that the pixel limits let through, and the worker carries on."""
     try:
         yield
-    except (MemoryError, ImageRepoError):
+    except ImageRepoError:
         raise
+    except MemoryError as error:
+        raise ImageBudgetError(_OUT_OF_MEMORY) from error
     except Exception as error:
         raise _translated(error, error_type, message) from error
 
 
 class PillowProcessor:
-    """Opens uploads only with the allowed plugins and enforces pixel limits itself (the
-    domain's ImageLimits), so Pillow's global bomb limit is switched off rather than raced."""
+    """Opens images only with the allowed plugins, and every opening (upload check, derivation,
+    metadata, of uploads and of objects other tools put) within one budget (budget.py): the
+    domain's ImageLimits on the header and on every frame, the structure limits, and
+    `max_decode_seconds` of CPU per operation."""
 
-    def __init__(self, max_concurrent: int = 2, prepared_cache_bytes: int = 0) -> None:
+    def __init__(
+        self,
+        limits: ImageLimits | None = None,
+        max_concurrent: int = 2,
+        prepared_cache_bytes: int = 0,
+        max_decode_seconds: float = 10.0,
+    ) -> None:
         # Decoding holds up to hundreds of MB and a core each: at most this many at once,
         # whatever the number of threads asking.
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._prepared = PreparedImages(prepared_cache_bytes)
+        self._limits = limits or ImageLimits()
+        self._max_decode_seconds = max_decode_seconds
         Image.init()  # load every plugin now: `formats=` only finds registered ones
-        Image.MAX_IMAGE_PIXELS = None
-        ImageFile.LOAD_TRUNCATED_IMAGES = False
         self._plugins = readable_plugins()
 
+    def _deadline(self) -> Deadline:
+        return Deadline(self._max_decode_seconds)
+
     @contextmanager
-    def _open(self, data: ImageSource) -> Iterator[ImageFile.ImageFile]:
-        """An original still arriving is read as it arrives: decoding overlaps the download."""
+    def _open(
+        self, data: ImageSource, deadline: Deadline
+    ) -> Iterator[tuple[ImageFile.ImageFile, ImageInfo]]:
+        """An original still arriving is read as it arrives: decoding overlaps the download.
+        Nothing is decoded before the budget has passed the header and the structure."""
         file = io.BytesIO(data) if isinstance(data, bytes) else data.reader()
+        reader = BudgetedReader(file, deadline)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                image = Image.open(cast(IO[bytes], file), formats=self._plugins)
-        except (MemoryError, ImageRepoError):  # ImageRepoError: the download failed
+                image = Image.open(reader.as_file(), formats=self._plugins)
+        except ImageRepoError:  # the download failed, or the budget refused
             raise
+        except MemoryError as error:
+            raise ImageBudgetError(_OUT_OF_MEMORY) from error
         except Exception as error:
+            if isinstance(error, _BOMB_ERRORS):
+                raise _translated(error, CorruptImageError, "") from error
             start = data[:32] if isinstance(data, bytes) else data.reader().read(32)
             claimed = self._claimed_format(start)
             if claimed is not None:
@@ -109,7 +150,50 @@ class PillowProcessor:
                 f"not an image in an accepted format ({accepted})"
             ) from error
         with image:
-            yield image
+            with _failures_as(CorruptImageError, "the image's frames cannot be read"):
+                info = self._within_budget(image, reader, data)
+            yield image, info
+
+    def _within_budget(
+        self, image: ImageFile.ImageFile, reader: BudgetedReader, data: ImageSource
+    ) -> ImageInfo:
+        """The header's size and frames against ImageLimits, then the structure: each is a
+        refusal in milliseconds, before any pixel is allocated."""
+        if image.format in ("JPEG", "MPO"):
+            reader.max_scans = MAX_JPEG_SCANS
+            if isinstance(data, bytes):  # the whole file is here: count every scan now
+                reader.scans = data.count(b"\xff\xda")
+            reader.check_scans()
+        width, height = image.size
+        if swaps_sides(header_orientation(image)):
+            width, height = height, width
+        frames = bounded_frame_count(image, self._limits.max_frames)
+        info = ImageInfo(PILLOW_TO_FORMAT[str(image.format)], width, height, frames)
+        self._limits.check(info)
+        check_structure(image, self._limits)
+        return info
+
+    def _frame_check(self, deadline: Deadline) -> FrameCheck:
+        def check(frame: Image.Image, index: int) -> None:
+            deadline.check(f"decoding frame {index}")
+            check_frame(frame, self._limits, index)
+
+        return check
+
+    def check_encodable(self, info: ImageInfo, spec: Spec) -> None:
+        """An output past its encoder's largest side is refused before anything is decoded
+        (WebP stops at 16383 pixels a side)."""
+        largest = _ENCODER_MAX_SIDE.get(spec.kind)
+        if largest is None:
+            return
+        width, height = info.width, info.height
+        if spec.box is not None:
+            width, height = (spec.box.fill if spec.is_cover else spec.box.fit)(width, height)
+        if max(width, height) > largest:
+            raise InvalidParameterError(
+                f"{spec.kind.value.upper()} cannot encode {width}x{height} pixels (at most"
+                f" {largest} a side); ask for a smaller size or another kind"
+            )
 
     def _claimed_format(self, data: bytes) -> str | None:
         """The allowed format whose magic bytes `data` starts with: such bytes that fail to
@@ -124,13 +208,9 @@ class PillowProcessor:
         return None
 
     def identify(self, data: ImageSource) -> ImageInfo:
-        with self._open(data) as image:
-            width, height = image.size
-            if swaps_sides(header_orientation(image)):
-                width, height = height, width
-            with _failures_as(CorruptImageError, "the image's frames cannot be read"):
-                frames = int(getattr(image, "n_frames", 1))
-            return ImageInfo(PILLOW_TO_FORMAT[str(image.format)], width, height, frames)
+        """Refuses (TooManyPixelsError, ImageBudgetError) what is over the budget."""
+        with self._open(data, self._deadline()) as (_, info):
+            return info
 
     def check_decodes(self, data: bytes, original_id: str | None = None) -> None:
         """Decodes and prepares the served frame exactly as a derivation does (`_prepare`), so
@@ -140,12 +220,13 @@ class PillowProcessor:
         decoded too (gif and webp serve them animated); other formats' later frames are only
         counted (`identify`): what they serve is the first frame."""
         failures = _failures_as(CorruptImageError, "the image cannot be decoded")
-        with self._slots, self._open(data) as source, failures:
-            self._prepare(source, _CHECK_SPEC, original_id)
-            if source.format in _ANIMATED_INPUTS:
+        deadline = self._deadline()
+        with self._slots, self._open(data, deadline) as (source, info), failures:
+            self._prepare(source, info, _CHECK_SPEC, original_id)
+            if source.format in _ANIMATED_INPUTS and info.frames > 1:
                 # served animated (as gif or webp): every frame is decoded then; the upload
-                # limits (max_frames) bounded their number before this
-                decode_every_frame(source, int(getattr(source, "n_frames", 1)))
+                # limits (max_frames, max_animation_pixels) bounded them before this
+                decode_every_frame(source, info.frames, self._frame_check(deadline))
 
     def derive(
         self,
@@ -158,15 +239,19 @@ class PillowProcessor:
         """Decoding failures are CorruptImageError; an encoder refusing the decoded image (WebP
         stops at 16383 pixels a side) is the request's: another size or kind would work."""
         slot = contextlib.nullcontext() if background else self._slots
-        with slot, self._open(data) as source:
-            if is_animation(source, spec):
-                return self._derive_animation(source, spec)
+        deadline = self._deadline()
+        with slot, self._open(data, deadline) as (source, info):
+            self.check_encodable(info, spec)
+            if spec.is_animated and info.frames > 1:
+                return self._derive_animation(source, info, spec, deadline)
             with _failures_as(CorruptImageError, "the stored image cannot be decoded"):
                 exif = None if spec.strip_metadata else readable_exif(source)
-                prepared = self._prepare(source, spec, original_id)
+                prepared = self._prepare(source, info, spec, original_id)
                 image = prepared
                 for step in FINISHING:
+                    deadline.check("making the image")
                     image = step(image, spec)
+            deadline.check("making the image")
             if image is prepared and original_id is not None:
                 # Shared with other threads through PreparedImages, and saving writes
                 # encoder settings onto the image object: encode a private copy.
@@ -179,10 +264,13 @@ class PillowProcessor:
                 encoded = encode(image, spec, exif)
             return DerivedImage(spec.kind, encoded)
 
-    def _derive_animation(self, source: ImageFile.ImageFile, spec: Spec) -> DerivedImage:
+    def _derive_animation(
+        self, source: ImageFile.ImageFile, info: ImageInfo, spec: Spec, deadline: Deadline
+    ) -> DerivedImage:
         """No metadata is kept on an animation, whatever `strip_metadata` says."""
         with _failures_as(CorruptImageError, "the stored image cannot be decoded"):
-            animated = animation(source, spec)
+            animated = animation(source, info.frames, spec, self._frame_check(deadline))
+        deadline.check("making the animation")
         width, height = animated.frames[0].size
         refusal = (
             f"{spec.kind.value.upper()} cannot encode an animation of {width}x{height} pixels;"
@@ -196,9 +284,9 @@ class PillowProcessor:
     ) -> ImageMeta | None:
         if partial:
             return self._read_meta_of_start(data, include_gps=include_gps)
-        info = self.identify(data)
-        with self._open(data) as image:
-            exif = whitelisted_exif(image, include_gps=include_gps)
+        with self._open(data, self._deadline()) as (image, info):
+            with _failures_as(CorruptImageError, "the image's metadata cannot be read"):
+                exif = whitelisted_exif(image, include_gps=include_gps)
             return ImageMeta(info.format, info.width, info.height, image.mode, exif)
 
     def _read_meta_of_start(self, start: bytes, *, include_gps: bool) -> ImageMeta | None:
@@ -207,32 +295,35 @@ class PillowProcessor:
         `start` that refuse reads past it (StartOfImage). None when one was refused, or when
         anything failed: the whole then says whether the image is damaged."""
         readers = (StartOfImage(start), StartOfImage(start))
+        deadline = self._deadline()
 
         def opened(reader: StartOfImage) -> ImageFile.ImageFile:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return Image.open(cast(IO[bytes], reader), formats=self._plugins)
+                file = BudgetedReader(cast(io.BytesIO, reader), deadline).as_file()
+                return Image.open(file, formats=self._plugins)
 
         try:
             with opened(readers[0]) as image:
-                width, height = image.size
-                if swaps_sides(header_orientation(image)):
-                    width, height = height, width
-                int(getattr(image, "n_frames", 1))  # as `identify`: damage may show here
-                image_format = PILLOW_TO_FORMAT[str(image.format)]
+                # as `identify`: the budget, and damage that may show here
+                info = self._within_budget(image, BudgetedReader(io.BytesIO(), deadline), start)
             with opened(readers[1]) as image:
                 exif = whitelisted_exif(image, include_gps=include_gps)
-                meta = ImageMeta(image_format, width, height, image.mode, exif)
-        except Exception:
+                meta = ImageMeta(info.format, info.width, info.height, image.mode, exif)
+        except ImageRepoError:
+            raise  # over the budget: the whole would be refused the same way
+        except Exception as error:
+            if isinstance(error, _BOMB_ERRORS):
+                raise _translated(error, TooManyPixelsError, "") from error
             return None
         return None if any(reader.wanted_more for reader in readers) else meta
 
     def _prepare(
-        self, source: ImageFile.ImageFile, spec: Spec, original_id: str | None
+        self, source: ImageFile.ImageFile, info: ImageInfo, spec: Spec, original_id: str | None
     ) -> Image.Image:
         """The decoded, upright, sRGB image, from PreparedImages when this original was
         prepared at the same DCT scale before (the scale is chosen from the header alone)."""
-        self._shrink_on_load(source, spec)
+        self._shrink_on_load(source, info, spec)
         key = None if original_id is None else (original_id, source.mode, source.size)
         if key is not None and (prepared := self._prepared.get(key)) is not None:
             return prepared
@@ -242,11 +333,11 @@ class PillowProcessor:
             image = step(image, spec)
         return image if key is None else self._prepared.put(key, image)
 
-    def _shrink_on_load(self, image: ImageFile.ImageFile, spec: Spec) -> None:
+    def _shrink_on_load(self, image: ImageFile.ImageFile, info: ImageInfo, spec: Spec) -> None:
         """First frame only; a JPEG is shrunk by DCT scaling while it decodes when a box asks
         for far fewer pixels, which is where most of a thumbnail's time would otherwise go.
         Nothing is decoded here: `image.size` becomes the size decoding will give."""
-        if getattr(image, "n_frames", 1) > 1:
+        if info.frames > 1:
             image.seek(0)
         if spec.box is not None and image.format in ("JPEG", "MPO"):
             width, height = image.size

@@ -66,7 +66,8 @@ class VipsProcessor:
         background: bool = False,
     ) -> DerivedImage:
         """JPEGs (Pillow's) decode as they arrive; libvips takes the bytes once all are in."""
-        info = self._pillow.identify(data)
+        info = self._pillow.identify(data)  # the budget: pixels, frames, structure
+        self._pillow.check_encodable(info, spec)
         source = info.format
         is_animation = spec.is_animated and info.frames > 1
         if (
