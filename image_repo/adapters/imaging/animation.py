@@ -40,10 +40,15 @@ def _frames(
     source: ImageFile.ImageFile, count: int, check: FrameCheck
 ) -> Iterator[tuple[Image.Image, int, int]]:
     has_alpha = "transparency" in source.info or source.mode in ("RGBA", "LA", "PA")
+    canvas = source.size
     for index in range(count):
         source.seek(index)
         check(source, index)
         frame = source.convert("RGBA" if has_alpha else "RGB")  # WebP sets the duration here
+        if frame.size != canvas:
+            # a GIF frame whose extents pass the logical screen grows Pillow's canvas; browsers
+            # clip it to the screen, and an encoder needs every frame the same size
+            frame = frame.crop((0, 0, *canvas))
         duration = int(source.info.get("duration") or _DEFAULT_DURATION_MS)
         disposal = int(getattr(source, "disposal_method", 0))
         yield frame, duration, disposal
