@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from image_repo.application.ports import ImageProcessor
 from image_repo.container.factories import image_processor
+from image_repo.domain.limits import ImageLimits
 
 # (name, input, box, output kind, target ratio vips:ours)
 WORKLOADS = [
@@ -47,7 +48,7 @@ def ours(data: bytes, box: tuple[int, int], kind: str, thumbnail: bool) -> bytes
 def _processor() -> ImageProcessor:
     # No decoded-original cache: every run decodes, as libvips does.
     processor = os.environ.get("BENCH_PROCESSOR", "pillow")
-    return image_processor(processor, max_concurrent=1, prepared_cache_bytes=0)
+    return image_processor(processor, ImageLimits(), 60.0, max_concurrent=1, prepared_cache_bytes=0)
 
 
 def vips(data: bytes, box: tuple[int, int], kind: str, thumbnail: bool) -> bytes:

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from image_repo.application.ports import ImageProcessor
 from image_repo.container.factories import image_processor
+from image_repo.domain.limits import ImageLimits
 from image_repo.domain.spec import Box, Fit, Gravity, Spec
 
 BOXES = ((300, 300), (800, 800), (1920, 1080))
@@ -42,7 +43,9 @@ def main() -> int:
     from bench.inputs import make_inputs
 
     data = make_inputs(args.inputs)["jpeg24"].read_bytes()
-    processor = image_processor("pillow", max_concurrent=1, prepared_cache_bytes=0)
+    processor = image_processor(
+        "pillow", ImageLimits(), 60.0, max_concurrent=1, prepared_cache_bytes=0
+    )
     print(f"{'24 MP JPEG, fit=cover':28} {'center ms':>9} {'smart ms':>9} {'ratio':>6}"
           f" {'vips centre':>11} {'attention':>9}")  # fmt: skip
     for width, height in BOXES:

@@ -29,12 +29,14 @@ class SwiftRelay:
 
     def __init__(self, upstream_port: int) -> None:
         self.requests: list[Request] = []
+        self._held: dict[str, threading.Event] = {}
         relay = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def forward(self) -> None:
+                relay.wait_if_held(unquote(urlsplit(self.path).path))
                 length = int(self.headers.get("Content-Length", "0"))
                 assert "chunked" not in self.headers.get("Transfer-Encoding", "")
                 body = self.rfile.read(length) if length else None
@@ -70,6 +72,18 @@ class SwiftRelay:
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+
+    def hold(self, obj: str) -> threading.Event:
+        """Requests about paths ending in `/obj` wait (up to a minute) until the returned event
+        is set: a Swift that is slow for one object, holding whichever server thread asked."""
+        release = threading.Event()
+        self._held[f"/{obj}"] = release
+        return release
+
+    def wait_if_held(self, path: str) -> None:
+        for suffix, release in list(self._held.items()):
+            if path.endswith(suffix):
+                release.wait(60)
 
     def gets(self, container: str, obj: str) -> list[Request]:
         """The GETs of one object, in order."""

@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from starlette.types import ASGIApp
 
 from image_repo.adapters.http.app import create_app
+from image_repo.adapters.http.worker_health import WorkerHealth
 from image_repo.adapters.swift.connection import quiet_client_logs
 from image_repo.container.factories import write_tokens
-from image_repo.container.process import tune_process
+from image_repo.container.process import limit_memory, stop_gracefully, tune_process
 from image_repo.container.wiring import Container
 from image_repo.domain.errors import StoreLoginError, StoreUnavailableError
 from image_repo.logging_setup import access_sink
@@ -32,14 +33,18 @@ def build_app(
     config: AppConfig,
     environ: Mapping[str, str] | None = None,
     warn_default_url_key: bool = True,
+    supervised: bool = False,
 ) -> ASGIApp:
     """Resolve credentials (failing fast when there are none), wire everything, and return the
     ASGI app. Containers in Swift are created here when Swift answers, else on first write.
     `warn_default_url_key=False` where the default key is fine: `image_repo dev`, whose
-    loopback Swift has it set by the command itself."""
+    loopback Swift has it set by the command itself. `supervised`: a process manager
+    (gunicorn) replaces a worker that exits, so a sick worker stops itself; the plain server
+    has nobody to start it again and stays up, not ready."""
     container = Container(config=config, environ=dict(os.environ if environ is None else environ))
     container.credentials()
     tune_process(config.workers.malloc_arenas)
+    limit_memory(config.workers.max_memory_bytes)
     quiet_client_logs()
     tokens = write_tokens(config.server)
     if not tokens and not ipaddress.ip_address(_host_ip(config.server.host)).is_loopback:
@@ -91,6 +96,11 @@ def build_app(
         front=lambda app: container.memory_hits(app),
         on_shutdown=shut_down,
         access_sink=access_sink(),
+        health=WorkerHealth(
+            pool,
+            config.workers.max_wait_seconds,
+            on_sick=stop_gracefully if supervised else lambda: None,
+        ),
     )
 
 

@@ -48,7 +48,7 @@ class CorruptImageError(InvalidRequestError):
 class DamagedOriginalError(CorruptImageError):
     """A stored original that does not decode: every upload is decoded before it is stored,
     so another tool put it there, or the store damaged it. Not the client's fault, hence an
-    answer of its own; a CorruptImageError still, so a zip leaves the entry out."""
+    answer of its own (a CorruptImageError still)."""
 
     public_message = "the stored original is damaged and cannot be decoded"
 

@@ -82,6 +82,19 @@ class ServerProcess(Started):
             self._process.wait(timeout=15)
             self._process = None
 
+    def status_bytes(self, field: str) -> int:
+        """A size from the server's /proc status (VmData, VmRSS, ...), in bytes."""
+        assert self._process is not None
+        status = Path(f"/proc/{self._process.pid}/status").read_text()
+        return (
+            int(
+                next(line for line in status.splitlines() if line.startswith(f"{field}:")).split()[
+                    1
+                ]
+            )
+            * 1024
+        )
+
     def peak_rss_mib(self) -> float:
         """The server's high-water mark of resident memory (VmHWM)."""
         assert self._process is not None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Callable
 
 import httpx
@@ -290,13 +289,3 @@ def test_meta_of_a_stored_original_that_is_no_image_is_a_422(
     swift.put_object(server.data_container, f"{unique}/text", b"no image at all")
     answer = client.get(f"/images/{unique}/text", params={"meta": "true"})
     assert (answer.status_code, answer.json()["error"]) == (422, "damaged_original")
-
-
-def test_a_zip_leaves_a_damaged_original_out(
-    client: httpx.Client, swift: Connection, server: RunningServer, unique: str
-) -> None:
-    client.put(f"/images/{unique}/z/good.jpg", content=jpeg_with_gps(40, 30)).raise_for_status()
-    swift.put_object(server.data_container, f"{unique}/z/bad", hostile.tiff_with_webp_compression())
-    archive = client.get(f"/images/{unique}/z", params={"regex": ".", "zip": "true"})
-    assert archive.status_code == 200, archive.text
-    assert zipfile.ZipFile(io.BytesIO(archive.content)).namelist() == [f"{unique}/z/good.jpg"]

@@ -24,6 +24,8 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
         ("images", "max_frames"),
         ("images", "eager_presets"),
         ("cache", "originals_memory_bytes"),
+        ("workers", "max_memory_bytes"),
+        ("workers", "max_wait_seconds"),
     ],
 )
 def test_the_template_names_the_options_of_signed_urls_and_presets(

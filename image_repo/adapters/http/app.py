@@ -25,6 +25,7 @@ from image_repo.adapters.http.readiness import ReadinessCheck, ReadinessProbe
 from image_repo.adapters.http.security_headers import SecurityHeaders
 from image_repo.adapters.http.upload_bodies import CloseUnreadBodies, handle_client_disconnect
 from image_repo.adapters.http.web_page import WebPage
+from image_repo.adapters.http.worker_health import WorkerHealth
 
 
 class AnyPathConvertor(Convertor[str]):
@@ -49,24 +50,33 @@ def create_app(
     front: Callable[[ASGIApp], ASGIApp] = lambda app: app,
     on_shutdown: Callable[[], None] = lambda: None,
     access_sink: AccessSink | None = None,
+    health: WorkerHealth | None = None,
 ) -> ASGIApp:
     """`front` wraps Starlette (MemoryHits answers memory hits there); RequestObserver sees
-    every request, and SecurityHeaders adds its headers to every response."""
+    every request, and SecurityHeaders adds its headers to every response. `health` (a sick
+    worker, a stalled work queue) is asked before Swift, on the loop: it needs no thread."""
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "alive"})
 
     readiness_check = ReadinessCheck(readiness)
 
+    def not_ready(reason: str, checks: dict[str, str]) -> Response:
+        body = {"status": "not ready", "reason": reason, "checks": checks}
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+
     async def readyz(_request: Request) -> Response:
+        worker_problem = health.problem() if health is not None else None
+        if worker_problem is not None:
+            return not_ready(worker_problem, {"worker": worker_problem})
         problems = await readiness_check.problems()
         # Only "swift" makes the server not ready: a disk tier that cannot be written degrades
         # speed, not correctness, so it is reported, not a 503.
         checks = {component: problem or "ok" for component, problem in problems.items()}
-        if problems.get("swift") is None:
+        swift_problem = problems.get("swift")
+        if swift_problem is None:
             return JSONResponse({"status": "ready", "checks": checks})
-        body = {"status": "not ready", "reason": problems["swift"], "checks": checks}
-        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+        return not_ready(swift_problem, checks)
 
     async def openapi(_request: Request) -> Response:
         return JSONResponse(OPENAPI)
@@ -89,6 +99,6 @@ def create_app(
         Route("/images/{path:anypath}", endpoints.delete_image, methods=["DELETE"]),
         *WebPage(endpoints.page_settings).routes(),
     ]
-    handlers: Any = {**exception_handlers(), ClientDisconnect: handle_client_disconnect}
+    handlers: Any = {**exception_handlers(health), ClientDisconnect: handle_client_disconnect}
     application = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     return SecurityHeaders(RequestObserver(CloseUnreadBodies(front(application)), access_sink))

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from image_repo.adapters.http.worker_health import WorkerHealth, sickness
 from image_repo.domain import errors
 
 logger = logging.getLogger(__name__)
+
+ExceptionHandler = Callable[[Request, Exception], Coroutine[Any, Any, Response]]
+SICK_RETRY_AFTER_SECONDS = 1  # another worker (or the replacement) can answer at once
 
 # error class -> (status, stable error code). Starlette finds a handler by walking the
 # exception's MRO, so a subclass without its own row is answered by its parent's.
@@ -72,16 +78,28 @@ async def handle_http_error(_request: Request, exc: Exception) -> Response:
     return response
 
 
-async def handle_unexpected(request: Request, exc: Exception) -> Response:
-    """A bug: logged with its traceback, answered with nothing an attacker can use."""
-    logger.error("%s %s: unhandled error", request.method, request.url.path, exc_info=exc)
-    return error_response(500, "internal_error", "internal error")
+def unexpected_handler(health: WorkerHealth | None) -> ExceptionHandler:
+    """A bug: logged with its traceback, answered 500 with nothing an attacker can use. An
+    exhausted process (out of memory, out of threads) is no bug of this request: 503 +
+    Retry-After, so the client retries elsewhere, and the worker falls sick."""
+
+    async def handle_unexpected(request: Request, exc: Exception) -> Response:
+        reason = sickness(exc)
+        if reason is None or health is None:
+            logger.error("%s %s: unhandled error", request.method, request.url.path, exc_info=exc)
+            return error_response(500, "internal_error", "internal error")
+        logger.error("%s %s: %s", request.method, request.url.path, reason, exc_info=exc)
+        health.fall_sick(reason)
+        headers = {"Retry-After": str(SICK_RETRY_AFTER_SECONDS)}
+        return error_response(503, "worker_exhausted", "server overloaded; retry", headers)
+
+    return handle_unexpected
 
 
-def exception_handlers() -> dict[type[Exception] | int, object]:
+def exception_handlers(health: WorkerHealth | None = None) -> dict[type[Exception] | int, object]:
     handlers: dict[type[Exception] | int, object] = {
         cls: handle_domain_error for cls in ERROR_TABLE
     }
     handlers[HTTPException] = handle_http_error
-    handlers[Exception] = handle_unexpected
+    handlers[Exception] = unexpected_handler(health)
     return handlers

@@ -34,7 +34,7 @@ from image_repo.domain.derivation import (
     negotiates,
     spec_for,
 )
-from image_repo.domain.errors import CorruptImageError
+from image_repo.domain.errors import ImageRepoError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.listing import ListedEntry, ListedImage
 from image_repo.domain.names import ImageName
@@ -208,20 +208,22 @@ class ImageEndpoints:
         )
 
     async def _zip(self, selected: list[ListedImage], spec: Spec) -> AsyncIterator[bytes]:
-        """Entries are derived one at a time, so memory holds one image, not the archive. An
-        original that cannot be decoded is left out rather than failing the whole archive."""
-        writer, total = ZipStreamWriter(), 0
-        for name, etag in ((i.name, i.etag) for i in selected):
-            try:
-                fetched = await self._pool.run(self._use_cases.fetch.execute, name, spec, etag=etag)
-            except CorruptImageError:
+        """Entries are derived one at a time, so memory holds one image, not the archive. The
+        archive is always whole: what cannot be in it is named in its trailer (ZipStreamWriter)."""
+        writer = ZipStreamWriter(self._settings.max_zip_bytes)
+        for image in selected:
+            if writer.stop_error is not None:
+                writer.leave_out(image.name, writer.stop_error)
                 continue
-            total += len(fetched.image.data)
-            if total > self._settings.max_zip_bytes:
-                # The status line is gone; breaking the stream is the only honest answer left
-                # (the client sees a failed transfer, never a silently shortened archive).
-                raise ZipTooLargeError(f"zip over images.max_zip_bytes at {name}")
-            yield writer.add(f"{name}.{spec.kind.extension}", fetched.image.data)
+            try:
+                fetched = await self._pool.run(
+                    self._use_cases.fetch.execute, image.name, spec, etag=image.etag
+                )
+            except ImageRepoError as error:
+                writer.leave_out(image.name, error)
+                continue
+            if entry := writer.add(image.name, spec.kind.extension, fetched.image.data):
+                yield entry
         yield writer.close()
 
     async def put_image(self, request: Request) -> Response:
@@ -247,10 +249,6 @@ class ImageEndpoints:
         self._write_access.check(request)
         await self._pool.run(self._use_cases.delete.execute, name)
         return Response(status_code=204)
-
-
-class ZipTooLargeError(RuntimeError):
-    pass
 
 
 def _store_upload(

@@ -109,6 +109,13 @@ _IMAGE_BODIES = {
         "image/avif",
     )
 }
+_ZIP_ANSWER = (
+    "A whole archive, streamed: entries <name>.<extension of the served format>, in listing"
+    " order. Images left out (refused on their own: damaged, over a limit, deleted meanwhile;"
+    " past images.max_zip_bytes; or, once Swift failed, the rest) are named in a last entry"
+    " SKIPPED.txt: a header line, then name<TAB>error<TAB>detail per image, with the error"
+    " codes of the JSON errors. Absent when nothing was left out"
+)
 _GET_RESPONSES: dict[str, Any] = {
     "200": {
         "description": "The derived image; JSON for meta/url; a zip for several regex matches",
@@ -123,7 +130,13 @@ _GET_RESPONSES: dict[str, Any] = {
         },
         "content": {
             **_IMAGE_BODIES,
-            "application/zip": {"schema": {"type": "string", "format": "binary"}},
+            "application/zip": {
+                "schema": {
+                    "type": "string",
+                    "format": "binary",
+                    "description": _ZIP_ANSWER,
+                }
+            },
             "application/json": {
                 "schema": {
                     "oneOf": [
@@ -147,7 +160,10 @@ _GET_RESPONSES: dict[str, Any] = {
     "400": _error("Invalid name or parameter, or an unknown preset (the detail lists them)"),
     "403": _FORBIDDEN,
     "404": _error("No such image, or no regex match"),
-    "413": _error("More matches than images.max_zip_images, or an original over the limits"),
+    "413": _error(
+        "More matches than images.max_zip_images, or an original over the limits"
+        " (too_many_pixels) or the decoding budget (over_budget)"
+    ),
     "422": _error("The stored original is damaged: it does not decode (put there by another tool)"),
     "503": _unavailable(),
 }
@@ -308,7 +324,11 @@ OPENAPI: dict[str, Any] = {
                     **_WRITE_ERRORS,
                     "408": _error("The body sent nothing for server.body_timeout_seconds"),
                     "412": _error("If-None-Match: * and the name exists"),
-                    "413": _error("Over max_upload_bytes, max_pixels or max_frames"),
+                    "413": _error(
+                        "Over max_upload_bytes, max_pixels, max_frames or max_animation_pixels"
+                        " (too_many_pixels), or over the decoding budget: structure limits,"
+                        " images.max_decode_seconds, the worker's memory (over_budget)"
+                    ),
                     "415": _error("Not an image of an accepted format"),
                     "503": {
                         **_unavailable(),
@@ -352,7 +372,7 @@ OPENAPI: dict[str, Any] = {
         },
         "/readyz": {
             "get": {
-                "summary": "Swift is reachable",
+                "summary": "Swift is reachable, the work queue moves and the worker is healthy",
                 "responses": {
                     "200": {
                         "description": "Ready",

@@ -22,6 +22,8 @@ _DEFAULT_DURATION_MS = 100
 # Frames are composited here, so "keep" draws a 3 exactly (Pillow's writer does not model 3).
 _RESTORE_PREVIOUS = 3
 _KEEP = 1
+# The longest frame each format can say: GIF counts 16 bits of hundredths, WebP 24 bits of ms.
+_LONGEST_FRAME_MS = {ImageFormat.GIF: 65535 * 10, ImageFormat.WEBP: (1 << 24) - 1}
 
 
 # Called with each frame once sought and before it is decoded, and its index: the budget.
@@ -119,6 +121,8 @@ def encode_animation(animated: Animation, spec: Spec) -> bytes:
         options = {"loop": loop, "quality": spec.quality, "method": 4}
     for frame in frames:
         frame.info = {}
+    longest = _LONGEST_FRAME_MS[spec.kind]
+    durations = [min(duration, longest) for duration in animated.durations_ms]
     buffer = io.BytesIO()
     first, *rest = frames
     first.save(
@@ -126,7 +130,7 @@ def encode_animation(animated: Animation, spec: Spec) -> bytes:
         "GIF" if spec.kind is ImageFormat.GIF else "WEBP",
         save_all=True,
         append_images=rest,
-        duration=list(animated.durations_ms) if len(frames) > 1 else animated.durations_ms[0],
+        duration=durations if len(frames) > 1 else durations[0],
         **options,
     )
     return buffer.getvalue()
