@@ -66,7 +66,15 @@ _CHECK_SPEC = Spec(box=Box(1, 1))
 # Served animated as gif or webp (APNG too): every frame of these is decoded at upload.
 _ANIMATED_INPUTS = ("GIF", "WEBP", "PNG")
 # The largest side each encoder writes; a request past it is refused before any decoding.
-_ENCODER_MAX_SIDE = {ImageFormat.WEBP: 16383, ImageFormat.JPEG: 65500, ImageFormat.GIF: 65535}
+_ENCODER_MAX_SIDE = {
+    ImageFormat.WEBP: 16383,
+    ImageFormat.JPEG: 65500,
+    ImageFormat.GIF: 65535,
+    ImageFormat.AVIF: 16384,
+}
+# AV1's highest level (6.3) holds pictures up to this many pixels: what decoders promise to
+# play, and an encode past it costs tens of seconds.
+_AVIF_MAX_PIXELS = 35_651_584
 _OUT_OF_MEMORY = "decoding it needs more memory than this worker may use (workers.max_memory_bytes)"
 _BOMB_ERRORS = (Image.DecompressionBombError, Image.DecompressionBombWarning)
 
@@ -181,8 +189,8 @@ class PillowProcessor:
         return check
 
     def check_encodable(self, info: ImageInfo, spec: Spec) -> None:
-        """An output past its encoder's largest side is refused before anything is decoded
-        (WebP stops at 16383 pixels a side)."""
+        """An output past its encoder's largest side (WebP stops at 16383 pixels) or, for AVIF,
+        past AV1's largest picture is refused before anything is decoded."""
         largest = _ENCODER_MAX_SIDE.get(spec.kind)
         if largest is None:
             return
@@ -193,6 +201,11 @@ class PillowProcessor:
             raise InvalidParameterError(
                 f"{spec.kind.value.upper()} cannot encode {width}x{height} pixels (at most"
                 f" {largest} a side); ask for a smaller size or another kind"
+            )
+        if spec.kind is ImageFormat.AVIF and width * height > _AVIF_MAX_PIXELS:
+            raise InvalidParameterError(
+                f"AVIF cannot encode {width}x{height} pixels (AV1 level 6.3 holds at most"
+                f" {_AVIF_MAX_PIXELS}); ask for a smaller size or another kind"
             )
 
     def _claimed_format(self, data: bytes) -> str | None:
