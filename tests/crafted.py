@@ -274,9 +274,9 @@ def _progressive_with_repeated_scan(image: Image.Image, repeats: int) -> bytes:
 
 
 def jpeg_many_scans() -> bytes:
-    """A 512x512 progressive JPEG with one scan repeated 25,000 times: ~300 KB."""
-    gradient = Image.linear_gradient("L").resize((512, 512)).convert("RGB")
-    return _progressive_with_repeated_scan(gradient, 25000)
+    """A 4096x4096 progressive JPEG with one scan repeated 12,000 times: ~350 KB."""
+    gradient = Image.linear_gradient("L").resize((4096, 4096)).convert("RGB")
+    return _progressive_with_repeated_scan(gradient, 12000)
 
 
 def jpeg_8192_many_scans() -> bytes:
