@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from PIL import Image
 
-from image_repo.adapters.imaging.budget import Deadline, guard_pillow
+from image_repo.adapters.imaging.budget import MAX_JPEG_SCANS, Deadline, guard_pillow
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
 from image_repo.application.ports import ImageProcessor
 from image_repo.domain.errors import (
@@ -22,9 +22,10 @@ from image_repo.domain.errors import (
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.limits import ImageLimits
 from image_repo.domain.spec import Box, Spec
-from tests.crafted import CRAFTED
+from tests.crafted import CRAFTED, _progressive_with_repeated_scan, jpeg_scans
 from tests.images import encoded, picture
 from tests.processors import PROCESSORS
+from tests.unit.test_arriving_body import fed
 
 # Refused whatever is asked of them: by the header, the frames or the structure.
 REFUSED = sorted(set(CRAFTED) - {"gif_extents_bomb", "png_rgba_75mp_wide", "gif_merging_frames"})
@@ -158,3 +159,14 @@ def test_frames_that_merge_once_resized_are_one_gif(
     served = Image.open(io.BytesIO(make().derive(crafted["gif_merging_frames"], spec).data))
     assert served.format == "GIF"
     served.load()
+
+
+@pytest.mark.parametrize("arriving", [False, True])
+def test_a_jpeg_within_the_scan_limit_is_counted_once(arriving: bool) -> None:
+    """Counted up front (whole bytes) or as they stream, each scan counts once: a JPEG of 60
+    scans passes a limit of 100, however its bytes are read again while decoding."""
+    data = _progressive_with_repeated_scan(picture(64, 48), 50)
+    assert 50 < len(jpeg_scans(data)) <= MAX_JPEG_SCANS
+    processor = PillowProcessor(ImageLimits())
+    source = fed(data) if arriving else data
+    assert processor.derive(source, Spec(box=Box(32, 32))).format is ImageFormat.JPEG

@@ -62,29 +62,34 @@ class Deadline:
 
 class BudgetedReader:
     """The file Pillow reads an image from: each read first looks at the deadline (decoders
-    read 64 KiB at a time), and JPEG scan markers are counted as they pass."""
+    read 64 KiB at a time), and JPEG scan markers are counted as they pass: each byte once,
+    however often a plugin seeks back over it."""
 
     def __init__(self, file: ByteReader, deadline: Deadline) -> None:
         self._file = file
         self._deadline = deadline
-        self._last = b""
+        self._counted_to = 0  # bytes before this offset have been looked at for markers
         self.scans = 0
         self.max_scans: int | None = None
 
     def read(self, size: int = -1, /) -> bytes:
         self._deadline.check("reading the image")
+        start = self._file.tell()
         data = self._file.read(size)
-        self._count_scans(data)
+        end = start + len(data)
+        if end > self._counted_to:
+            # one byte of overlap finds a marker split between two reads
+            first_new = max(self._counted_to - start - 1, 0)
+            self.scans += data[first_new:].count(_SOS)
+            self._counted_to = end
+            self.check_scans()
         return data
 
-    def _count_scans(self, data: bytes) -> None:
-        """A count of SOS markers; in entropy-coded data 0xFF is always followed by 0x00 or a
-        restart marker, so each one found is a marker (or sits in a segment's payload, where
-        counting it only errs towards refusing)."""
-        if not data:
-            return
-        self.scans += (self._last[-1:] + data).count(_SOS)
-        self._last = data[-1:]
+    def count_whole(self, data: bytes) -> None:
+        """All of the file is at hand: count every marker now, so a refusal comes before any
+        decoding, and no read counts them again."""
+        self.scans = data.count(_SOS)
+        self._counted_to = len(data)
         self.check_scans()
 
     def check_scans(self) -> None:
@@ -92,9 +97,7 @@ class BudgetedReader:
             raise ImageBudgetError(f"a JPEG of over {self.max_scans} scans")
 
     def seek(self, offset: int, whence: int = 0, /) -> int:
-        position = self._file.seek(offset, whence)
-        self._last = b""
-        return position
+        return self._file.seek(offset, whence)
 
     def tell(self) -> int:
         return self._file.tell()

@@ -169,8 +169,8 @@ class PillowProcessor:
         refusal in milliseconds, before any pixel is allocated."""
         if image.format in ("JPEG", "MPO"):
             reader.max_scans = MAX_JPEG_SCANS
-            if isinstance(data, bytes):  # the whole file is here: count every scan now
-                reader.scans = data.count(b"\xff\xda")
+            if isinstance(data, bytes):
+                reader.count_whole(data)
             reader.check_scans()
         width, height = image.size
         if swaps_sides(header_orientation(image)):
