@@ -18,6 +18,11 @@ class ImageRepoError(Exception):
         super().__init__(detail or self.public_message)
         self.detail = detail or self.public_message
 
+    @property
+    def public_detail(self) -> str:
+        """What a client may be told: the detail, or the public message where it is private."""
+        return self.detail if self.is_detail_public else self.public_message
+
 
 class InvalidRequestError(ImageRepoError):
     """The request itself is wrong (a 4xx): nothing was changed."""

@@ -47,6 +47,11 @@ ERROR_TABLE: dict[type[errors.ImageRepoError], tuple[int, str]] = {
 }
 
 
+def status_and_code(error: errors.ImageRepoError) -> tuple[int, str]:
+    """The error's row, or its nearest parent's, as Starlette would find its handler."""
+    return next(ERROR_TABLE[c] for c in type(error).__mro__ if c in ERROR_TABLE)
+
+
 def error_response(
     status: int, code: str, detail: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
@@ -55,7 +60,7 @@ def error_response(
 
 async def handle_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, errors.ImageRepoError)
-    status, code = next(ERROR_TABLE[c] for c in type(exc).__mro__ if c in ERROR_TABLE)
+    status, code = status_and_code(exc)
     headers = None
     if isinstance(exc, errors.UnavailableError):
         headers = {"Retry-After": str(exc.retry_after_seconds)}
@@ -65,7 +70,7 @@ async def handle_domain_error(request: Request, exc: Exception) -> Response:
     if status >= 500 and headers is None:
         logger.error("%s %s failed", request.method, request.url.path, exc_info=exc)
         return error_response(500, code, "internal error")
-    detail = exc.detail if exc.is_detail_public else exc.public_message
+    detail = exc.public_detail
     return error_response(status, code, detail, headers)
 
 

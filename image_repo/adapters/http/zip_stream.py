@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import zipfile
 
-from image_repo.adapters.http.errors import ERROR_TABLE
+from image_repo.adapters.http.errors import status_and_code
 from image_repo.domain.errors import ImageRepoError, TooLargeError, UnavailableError
 from image_repo.domain.names import ImageName
 
@@ -74,7 +74,7 @@ class ZipStreamWriter:
         unavailable) is raised again instead: a bug breaks the stream, loudly."""
         if isinstance(error, UnavailableError):
             self.stop_error = self.stop_error or error
-        elif error_row(error)[0] >= 500:
+        elif status_and_code(error)[0] >= 500:
             raise error
         self._list(name, error)
 
@@ -87,19 +87,14 @@ class ZipStreamWriter:
         return self._sink.drain()
 
     def _list(self, name: ImageName, error: ImageRepoError) -> None:
-        detail = error.detail if error.is_detail_public else error.public_message
-        self._skipped.append(f"{name}\t{error_row(error)[1]}\t{_one_line(detail)}\n")
+        code = status_and_code(error)[1]
+        self._skipped.append(f"{name}\t{code}\t{_one_line(error.public_detail)}\n")
 
     def _write(self, entry_name: str, data: bytes) -> None:
         info = zipfile.ZipInfo(entry_name, date_time=self._date_time)
         info.compress_type = zipfile.ZIP_STORED
         info.external_attr = 0o644 << 16
         self._zip.writestr(info, data)
-
-
-def error_row(error: ImageRepoError) -> tuple[int, str]:
-    """(status, code) of `error` in the HTTP error table, found as its handler is: by the MRO."""
-    return next(ERROR_TABLE[c] for c in type(error).__mro__ if c in ERROR_TABLE)
 
 
 def _one_line(detail: str) -> str:

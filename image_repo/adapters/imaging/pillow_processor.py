@@ -79,10 +79,17 @@ _OUT_OF_MEMORY = "decoding it needs more memory than this worker may use (worker
 _BOMB_ERRORS = (Image.DecompressionBombError, Image.DecompressionBombWarning)
 
 
-def _translated(error: Exception, error_type: type[ImageRepoError], message: str) -> ImageRepoError:
+def _over_budget(error: BaseException) -> ImageRepoError | None:
+    """The refusal an exception from Pillow stands for when it is the budget's, not damage:
+    Pillow's own bomb check (guard_pillow), or the worker's memory ceiling."""
     if isinstance(error, _BOMB_ERRORS):
-        # Pillow's own guard (guard_pillow), from a header or a frame's extents
         return TooManyPixelsError("the image or one of its frames is over images.max_pixels")
+    if isinstance(error, MemoryError):
+        return ImageBudgetError(_OUT_OF_MEMORY)
+    return None
+
+
+def _translated(error: Exception, error_type: type[ImageRepoError], message: str) -> ImageRepoError:
     described = str(error) if isinstance(error, _DESCRIBED_ERRORS) else ""
     if isinstance(error, UnidentifiedImageError):  # its text holds the stream's repr
         described = "its header cannot be read"
@@ -98,10 +105,8 @@ def _failures_as(error_type: type[ImageRepoError], message: str) -> Iterator[Non
         yield
     except ImageRepoError:
         raise
-    except MemoryError as error:
-        raise ImageBudgetError(_OUT_OF_MEMORY) from error
-    except Exception as error:
-        raise _translated(error, error_type, message) from error
+    except Exception as error:  # MemoryError included
+        raise _over_budget(error) or _translated(error, error_type, message) from error
 
 
 class PillowProcessor:
@@ -143,11 +148,9 @@ class PillowProcessor:
                 image = Image.open(reader.as_file(), formats=self._plugins)
         except ImageRepoError:  # the download failed, or the budget refused
             raise
-        except MemoryError as error:
-            raise ImageBudgetError(_OUT_OF_MEMORY) from error
-        except Exception as error:
-            if isinstance(error, _BOMB_ERRORS):
-                raise _translated(error, CorruptImageError, "") from error
+        except Exception as error:  # MemoryError included
+            if (refusal := _over_budget(error)) is not None:
+                raise refusal from error
             start = data[:32] if isinstance(data, bytes) else data.reader().read(32)
             claimed = self._claimed_format(start)
             if claimed is not None:
@@ -310,24 +313,24 @@ class PillowProcessor:
         readers = (StartOfImage(start), StartOfImage(start))
         deadline = self._deadline()
 
-        def opened(reader: StartOfImage) -> ImageFile.ImageFile:
+        def opened(reader: BudgetedReader) -> ImageFile.ImageFile:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                file = BudgetedReader(cast(io.BytesIO, reader), deadline).as_file()
-                return Image.open(file, formats=self._plugins)
+                return Image.open(reader.as_file(), formats=self._plugins)
 
+        budgeted = BudgetedReader(cast(io.BytesIO, readers[0]), deadline)
         try:
-            with opened(readers[0]) as image:
+            with opened(budgeted) as image:
                 # as `identify`: the budget, and damage that may show here
-                info = self._within_budget(image, BudgetedReader(io.BytesIO(), deadline), start)
-            with opened(readers[1]) as image:
+                info = self._within_budget(image, budgeted, start)
+            with opened(BudgetedReader(cast(io.BytesIO, readers[1]), deadline)) as image:
                 exif = whitelisted_exif(image, include_gps=include_gps)
                 meta = ImageMeta(info.format, info.width, info.height, image.mode, exif)
         except ImageRepoError:
             raise  # over the budget: the whole would be refused the same way
         except Exception as error:
-            if isinstance(error, _BOMB_ERRORS):
-                raise _translated(error, TooManyPixelsError, "") from error
+            if (refusal := _over_budget(error)) is not None:
+                raise refusal from error
             return None
         return None if any(reader.wanted_more for reader in readers) else meta
 
