@@ -36,6 +36,7 @@ from swiftclient.client import Connection
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.harness import is_healthy  # noqa: E402
 from image_repo.localswift import LocalSwift, SwiftEndpoint, ensure_swift_installed  # noqa: E402
 from image_repo.localswift.cluster import free_port  # noqa: E402
 from tests.crafted import CRAFTED, crafted, extension  # noqa: E402
@@ -119,14 +120,8 @@ class Server:
                 stderr=subprocess.STDOUT,
                 preexec_fn=self._limit,
             )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError(f"the server did not start: see {self.log}")
+        if not is_healthy(self.base_url, within_seconds=60):
+            raise RuntimeError(f"the server did not start: see {self.log}")
 
     def stop(self) -> None:
         if self.process is not None:

@@ -78,18 +78,24 @@ def image_repo_server(endpoint: SwiftEndpoint, root: Path, **sections: Any) -> I
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        is_healthy(base, within_seconds=30)
         yield Server(base, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=15)
         log.close()
+
+
+def is_healthy(base_url: str, within_seconds: float) -> bool:
+    """Whether the server at `base_url` answers /healthz with a 200 within that long."""
+    deadline = time.monotonic() + within_seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return True
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return False
 
 
 def wait_for_cache_writes(base_url: str, timeout_seconds: float = 300) -> float:
