@@ -170,11 +170,8 @@ class PillowProcessor:
     ) -> ImageInfo:
         """The header's size and frames against ImageLimits, then the structure: each is a
         refusal in milliseconds, before any pixel is allocated."""
-        if image.format in ("JPEG", "MPO"):
-            reader.max_scans = MAX_JPEG_SCANS
-            if isinstance(data, bytes):
-                reader.count_whole(data)
-            reader.check_scans()
+        if image.format in ("JPEG", "MPO") and image.info.get("progressive"):
+            reader.limit_scans(MAX_JPEG_SCANS, data if isinstance(data, bytes) else None)
         width, height = image.size
         if swaps_sides(header_orientation(image)):
             width, height = height, width
