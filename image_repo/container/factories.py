@@ -7,7 +7,9 @@ import hmac
 from pathlib import Path
 
 from image_repo.adapters.imaging.budget import guard_pillow
+from image_repo.adapters.imaging.encode import DEFAULT_EFFORT, EncoderEffort
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
+from image_repo.adapters.imaging.resampling import Resample, pillow_resample
 from image_repo.adapters.swift.circuit_breaker import CircuitBreaker
 from image_repo.adapters.swift.connection import (
     SwiftConnectionPool,
@@ -70,25 +72,36 @@ def image_processor(
     max_decode_seconds: float,
     max_concurrent: int,
     prepared_cache_bytes: int,
+    webp_effort: int = DEFAULT_EFFORT.webp_effort,
+    avif_speed: int = DEFAULT_EFFORT.avif_speed,
 ) -> ImageProcessor:
-    """libvips is optional (the `vips` extra), so it is imported only when chosen. Pillow's
-    own bomb check is set here, once, from the configured pixel limit."""
+    """libvips (pyvips) is imported only when chosen: `pillow` runs without it. Pillow's own
+    bomb check is set here, once, from the configured pixel limit."""
     guard_pillow(limits.max_pixels)
+    effort = EncoderEffort(webp_effort=webp_effort, avif_speed=avif_speed)
+    resample: Resample = pillow_resample
+    if name == "auto":
+        from image_repo.adapters.imaging.resampling import vips_resample
+
+        resample = vips_resample
     pillow = PillowProcessor(
         limits,
         max_concurrent=max_concurrent,
         prepared_cache_bytes=prepared_cache_bytes,
         max_decode_seconds=max_decode_seconds,
+        resample=resample,
+        effort=effort,
     )
-    if name != "vips":
+    if name == "pillow":
         return pillow
     try:
         from image_repo.adapters.imaging.vips_processor import VipsProcessor
     except ImportError as error:
         raise ConfigError(
-            "images.processor: vips needs pyvips (pip install 'image_repo[vips]')"
+            f"images.processor: {name} needs pyvips (pip install pyvips pyvips-binary),"
+            " or choose pillow"
         ) from error
-    return VipsProcessor(pillow, max_concurrent=max_concurrent)
+    return VipsProcessor(pillow, max_concurrent=max_concurrent, effort=effort)
 
 
 def write_tokens(server: ServerConfig) -> tuple[str, ...]:

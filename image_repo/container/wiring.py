@@ -94,6 +94,8 @@ class Container(containers.DeclarativeContainer):
         config.provided.images.max_decode_seconds,
         config.provided.workers.imaging_threads,
         config.provided.cache.prepared_cache_bytes,
+        config.provided.images.webp_effort,
+        config.provided.images.avif_speed,
     )
     pattern_compiler = providers.Singleton(Re2PatternCompiler)
     blocking_pool = providers.Singleton(

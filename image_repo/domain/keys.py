@@ -10,7 +10,9 @@ import attrs
 from image_repo.domain.names import ImageName
 from image_repo.domain.spec import Spec
 
-KEY_VERSION = "k1"
+# k2: the default imaging path (images.processor auto, WebP effort 2, AVIF speed 9) writes other
+# bytes than k1's did for the same request, so every derived image is made anew once.
+KEY_VERSION = "k2"
 
 
 @attrs.frozen

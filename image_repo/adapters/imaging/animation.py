@@ -103,7 +103,7 @@ def _merged(animated: Animation, frames: list[Image.Image]) -> Animation:
     return Animation(tuple(kept), tuple(durations), tuple(disposals), animated.loop)
 
 
-def encode_animation(animated: Animation, spec: Spec) -> bytes:
+def encode_animation(animated: Animation, spec: Spec, webp_effort: int = 4) -> bytes:
     """Nothing but pixels and timing leaves: every frame's `info` (comments, profiles) is
     emptied, as `encode` does for a still."""
     frames = list(animated.frames)
@@ -118,7 +118,7 @@ def encode_animation(animated: Animation, spec: Spec) -> bytes:
             options["disposal"] = animated.disposals[0]
     else:
         loop = 1 if animated.loop is None else animated.loop
-        options = {"loop": loop, "quality": spec.quality, "method": 4}
+        options = {"loop": loop, "quality": spec.quality, "method": webp_effort}
     for frame in frames:
         frame.info = {}
     longest = _LONGEST_FRAME_MS[spec.kind]

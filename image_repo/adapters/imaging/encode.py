@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import attrs
 from PIL import Image, ImageFile
 
 from image_repo.adapters.imaging.exif_meta import EXIF_IFD, GPS_IFD
@@ -14,15 +15,31 @@ from image_repo.domain.formats import ImageFormat
 from image_repo.domain.spec import Spec
 
 
-def _options(spec: Spec) -> dict[str, Any]:
+@attrs.frozen
+class EncoderEffort:
+    """How hard the slow encoders try (`images.webp_effort`, `images.avif_speed`): the CPU an
+    image costs against its bytes. The defaults come from the field's benchmark
+    (bench/servers.py): WebP effort 2 writes 1.03x the bytes of effort 4 for 0.7x its CPU; AVIF
+    speed 9 writes what speed 10 does (libaom's still-image presets meet there), 1.05x the
+    bytes of speed 8 for 0.6x its CPU. A process-wide setting like `images.processor`: not in
+    the keys, so changing it changes new derivations only."""
+
+    webp_effort: int = attrs.field(default=2, validator=attrs.validators.in_(range(7)))
+    avif_speed: int = attrs.field(default=9, validator=attrs.validators.in_(range(11)))
+
+
+DEFAULT_EFFORT = EncoderEffort()
+
+
+def _options(spec: Spec, effort: EncoderEffort) -> dict[str, Any]:
     """Settings picked for speed at a sensible size; each enters the Spec through `quality`."""
     match spec.kind:
         case ImageFormat.JPEG:
             return {"quality": spec.quality}
         case ImageFormat.WEBP:
-            return {"quality": spec.quality, "method": 4}
+            return {"quality": spec.quality, "method": effort.webp_effort}
         case ImageFormat.AVIF:
-            return {"quality": spec.quality, "speed": 8}
+            return {"quality": spec.quality, "speed": effort.avif_speed}
         case ImageFormat.PNG:
             return {"compress_level": 6}
         case ImageFormat.TIFF:
@@ -78,7 +95,12 @@ def quantized(image: Image.Image) -> Image.Image:
     return image.quantize(256, method=method)
 
 
-def encode(image: Image.Image, spec: Spec, source_exif: Image.Exif | None = None) -> bytes:
+def encode(
+    image: Image.Image,
+    spec: Spec,
+    source_exif: Image.Exif | None = None,
+    effort: EncoderEffort = DEFAULT_EFFORT,
+) -> bytes:
     """Pillow copies some `info` entries (JPEG comments, PNG/TIFF ICC profiles) into what it
     writes, and TIFF copies XMP and IPTC tags from a source file, so the encoder gets a plain
     image with an empty info dict: nothing leaves unless passed on purpose."""
@@ -87,7 +109,7 @@ def encode(image: Image.Image, spec: Spec, source_exif: Image.Exif | None = None
     image.info = {}
     if spec.kind is ImageFormat.GIF and image.mode not in ("P", "L"):
         image = quantized(image.convert("RGB"))
-    options = {**_options(spec), **_kept_metadata(source_exif, spec)}
+    options = {**_options(spec, effort), **_kept_metadata(source_exif, spec)}
     if spec.kind is ImageFormat.TIFF and "exif" in options:
         # libtiff (which LZW needs) refuses the Exif sub-IFD; Pillow's own writer takes it
         del options["compression"]

@@ -27,7 +27,7 @@ from image_repo.adapters.imaging.budget import (
     check_frame,
     check_structure,
 )
-from image_repo.adapters.imaging.encode import encode
+from image_repo.adapters.imaging.encode import DEFAULT_EFFORT, EncoderEffort, encode
 from image_repo.adapters.imaging.exif_meta import (
     StartOfImage,
     readable_exif,
@@ -35,9 +35,10 @@ from image_repo.adapters.imaging.exif_meta import (
 )
 from image_repo.adapters.imaging.formats import PILLOW_TO_FORMAT, readable_plugins
 from image_repo.adapters.imaging.prepared_images import PreparedImages
+from image_repo.adapters.imaging.resampling import Resample, pillow_resample
 from image_repo.adapters.imaging.steps import (
-    FINISHING,
     PREPARATION,
+    finishing,
     header_orientation,
     orientation_of,
     swaps_sides,
@@ -121,13 +122,19 @@ class PillowProcessor:
         max_concurrent: int = 2,
         prepared_cache_bytes: int = 0,
         max_decode_seconds: float = 10.0,
+        resample: Resample = pillow_resample,
+        effort: EncoderEffort = DEFAULT_EFFORT,
     ) -> None:
+        """`resample`: Pillow's LANCZOS, or libvips' (resampling.py) in the `auto` processor;
+        `effort`: the WebP and AVIF encoders' trade-off of CPU against bytes."""
         # Decoding holds up to hundreds of MB and a core each: at most this many at once,
         # whatever the number of threads asking.
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._prepared = PreparedImages(prepared_cache_bytes)
         self._limits = limits or ImageLimits()
         self._max_decode_seconds = max_decode_seconds
+        self._finishing = finishing(resample)
+        self._effort = effort
         Image.init()  # load every plugin now: `formats=` only finds registered ones
         self._plugins = readable_plugins()
 
@@ -261,7 +268,7 @@ class PillowProcessor:
                 exif = None if spec.strip_metadata else readable_exif(source)
                 prepared = self._prepare(source, info, spec, original_id)
                 image = prepared
-                for step in FINISHING:
+                for step in self._finishing:
                     deadline.check("making the image")
                     image = step(image, spec)
             deadline.check("making the image")
@@ -274,7 +281,7 @@ class PillowProcessor:
                 " ask for a smaller size or another kind"
             )
             with _failures_as(InvalidParameterError, refusal):
-                encoded = encode(image, spec, exif)
+                encoded = encode(image, spec, exif, self._effort)
             return DerivedImage(spec.kind, encoded)
 
     def _derive_animation(
@@ -290,7 +297,8 @@ class PillowProcessor:
             " ask for a smaller size or another kind"
         )
         with _failures_as(InvalidParameterError, refusal):
-            return DerivedImage(spec.kind, encode_animation(animated, spec))
+            encoded = encode_animation(animated, spec, self._effort.webp_effort)
+        return DerivedImage(spec.kind, encoded)
 
     def read_meta(
         self, data: bytes, *, include_gps: bool, partial: bool = False

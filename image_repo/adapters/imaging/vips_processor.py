@@ -15,6 +15,7 @@ from typing import Any
 
 import pyvips
 
+from image_repo.adapters.imaging.encode import DEFAULT_EFFORT, EncoderEffort
 from image_repo.adapters.imaging.formats import ALPHA_FORMATS
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
 from image_repo.application.ports import ImageSource
@@ -40,10 +41,16 @@ class VipsProcessor:
     """libvips threads bought nothing on two cores and its operation cache only holds memory
     in a server, so both are switched off; concurrency is bounded like Pillow's."""
 
-    def __init__(self, pillow: PillowProcessor, max_concurrent: int = 2) -> None:
+    def __init__(
+        self,
+        pillow: PillowProcessor,
+        max_concurrent: int = 2,
+        effort: EncoderEffort = DEFAULT_EFFORT,
+    ) -> None:
         pyvips.concurrency_set(1)
         pyvips.cache_set_max(0)
         self._pillow = pillow
+        self._effort = effort
         self._slots = threading.BoundedSemaphore(max_concurrent)
 
     def identify(self, data: ImageSource) -> ImageInfo:
@@ -80,7 +87,7 @@ class VipsProcessor:
         whole = data if isinstance(data, bytes) else data.whole()
         try:
             with contextlib.nullcontext() if background else self._slots:
-                return DerivedImage(spec.kind, _encode(_pixels(whole, spec), spec))
+                return DerivedImage(spec.kind, _encode(_pixels(whole, spec), spec, self._effort))
         except pyvips.Error:
             # Uploads are checked with Pillow's decoders, which libvips does not share (a TIFF
             # codec, a damaged scan it is stricter about): Pillow derives, or says what is wrong.
@@ -140,14 +147,17 @@ def _covered(data: bytes, header: Any, box: Box, gravity: Gravity, options: dict
     return image.crop(left, top, crop_w, crop_h)
 
 
-def _encode(image: Any, spec: Spec) -> bytes:
-    """`keep="none"`: libvips keeps EXIF (GPS included), XMP and ICC unless told otherwise."""
+def _encode(image: Any, spec: Spec, effort: EncoderEffort) -> bytes:
+    """`keep="none"`: libvips keeps EXIF (GPS included), XMP and ICC unless told otherwise.
+    PNG rows are filtered adaptively, as Pillow does: without filters libvips wrote 1.54x the
+    bytes of Pillow's level 6 on photos; level 3 with them writes 1.04x for 0.6x the CPU."""
     match spec.kind:
         case ImageFormat.JPEG:
             return bytes(image.jpegsave_buffer(Q=spec.quality, keep="none"))
         case ImageFormat.WEBP:
-            return bytes(image.webpsave_buffer(Q=spec.quality, effort=4, keep="none"))
+            saved = image.webpsave_buffer(Q=spec.quality, effort=effort.webp_effort, keep="none")
+            return bytes(saved)
         case ImageFormat.PNG:
-            return bytes(image.pngsave_buffer(compression=6, keep="none"))
+            return bytes(image.pngsave_buffer(compression=3, filter="all", keep="none"))
         case _:
             return bytes(image.gifsave_buffer(keep="none"))
