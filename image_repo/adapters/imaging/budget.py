@@ -61,6 +61,10 @@ class Deadline:
             )
 
 
+_SMALL_READ_BYTES = 4096
+_SMALL_READS_PER_CHECK = 64
+
+
 class BudgetedReader:
     """The file Pillow reads an image from: each read first looks at the deadline (decoders
     read 64 KiB at a time). Once `limit_scans` is called, JPEG scan markers are counted too:
@@ -71,10 +75,16 @@ class BudgetedReader:
         self._deadline = deadline
         self._seen_to = 0  # the furthest offset read
         self._max_scans: int | None = None
+        self._small_reads = 0
         self.scans = 0
 
     def read(self, size: int = -1, /) -> bytes:
-        self._deadline.check("reading the image")
+        self._small_reads += 1
+        if not 0 <= size < _SMALL_READ_BYTES or self._small_reads >= _SMALL_READS_PER_CHECK:
+            # a header is parsed in thousands of reads of a few bytes: the clock is read
+            # (a system call) every 64th of those and before every decoder's block
+            self._small_reads = 0
+            self._deadline.check("reading the image")
         start = self._file.tell()
         data = self._file.read(size)
         end = start + len(data)
