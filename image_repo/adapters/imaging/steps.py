@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-import io
 from collections.abc import Callable
 
-from PIL import Image, ImageCms, ImageFilter
+from PIL import Image, ImageFilter
 
+from image_repo.adapters.imaging.colour import in_srgb
 from image_repo.adapters.imaging.formats import ALPHA_FORMATS
 from image_repo.adapters.imaging.resampling import Resample, pillow_resample
 from image_repo.adapters.imaging.smart_crop import smart_window
@@ -25,7 +25,6 @@ _TRANSPOSE_FOR_ORIENTATION: dict[int, Image.Transpose] = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
-_SRGB = ImageCms.createProfile("sRGB")
 
 
 def orientation_of(image: Image.Image) -> int:
@@ -58,19 +57,10 @@ def orient(image: Image.Image, _spec: Spec) -> Image.Image:
 
 
 def to_srgb(image: Image.Image, _spec: Spec) -> Image.Image:
-    """Convert pixels to sRGB while the embedded profile is still known, then to a mode every
-    later step handles (L, RGB or RGBA); the profile itself is dropped at encode time."""
-    icc = image.info.get("icc_profile")
-    if icc and image.mode in ("RGB", "RGBA", "CMYK", "L"):
-        try:
-            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            output_mode = "RGBA" if image.mode == "RGBA" else "RGB"
-            converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode=output_mode)
-            if converted is not None:
-                image = converted
-        except (ImageCms.PyCMSError, OSError, ValueError):
-            pass  # an unreadable profile is treated as sRGB, as browsers do
-    return _to_working_mode(image)
+    """Convert pixels to sRGB while the embedded profile is still known (colour.py), then to a
+    mode every later step handles (L, RGB or RGBA); the profile itself is dropped at encode
+    time."""
+    return _to_working_mode(in_srgb(image))
 
 
 def _to_working_mode(image: Image.Image) -> Image.Image:
