@@ -7,7 +7,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 
-from image_repo.application.ports import ArrivingOriginal, ImageSource
+from image_repo.application.ports import ArrivingOriginal, IdentifiedSource, ImageSource, data_of
 from image_repo.domain.errors import (
     AlreadyExistsError,
     CorruptImageError,
@@ -159,20 +159,13 @@ class InMemoryImageProcessor:
             raise UnsupportedImageError("not an image")
         return ImageInfo(ImageFormat(match[1].decode()), int(match[2]), int(match[3]))
 
-    def check_decodes(self, data: bytes, original_id: str | None = None) -> None:
-        if data.endswith(b":corrupt"):
+    def check_decodes(self, data: bytes | IdentifiedSource) -> None:
+        if _whole(data_of(data)).endswith(b":corrupt"):
             raise CorruptImageError("corrupt")
 
-    def derive(
-        self,
-        data: ImageSource,
-        spec: Spec,
-        original_id: str | None = None,
-        *,
-        background: bool = False,
-    ) -> DerivedImage:
+    def derive(self, source: ImageSource | IdentifiedSource, spec: Spec) -> DerivedImage:
         self.before_derive(spec)
-        data = _whole(data)
+        data = _whole(data_of(source))
         info = self.identify(data)
         if data.endswith(b":corrupt"):
             raise CorruptImageError("the stored image cannot be decoded")

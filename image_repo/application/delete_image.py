@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from image_repo.application.coherent_etags import CoherentEtags
+from image_repo.application.originals import Originals
 from image_repo.application.ports import DerivedStore, OriginalStore
 from image_repo.application.tiered_cache import TieredCache
 from image_repo.domain.errors import ImageNotFoundError
@@ -20,17 +21,20 @@ class DeleteImage:
         store: OriginalStore,
         derived: DerivedStore,
         cache: TieredCache,
+        originals: Originals,
         etags: CoherentEtags,
     ) -> None:
         self._store = store
         self._derived = derived
         self._cache = cache
+        self._originals = originals
         self._etags = etags
 
     def execute(self, name: ImageName) -> None:
         self._store.head(name)
         self._derived.delete_all(name)
         self._cache.discard_local(name)
+        self._originals.discard(name)
         try:
             deleted = self._store.delete(name)
         finally:

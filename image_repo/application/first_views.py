@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import functools
 
+import attrs
+
 from image_repo.application.coherent_etags import CoherentEtags
-from image_repo.application.fetch_image import ClaimedDerivation, FetchImage
+from image_repo.application.derivation_flights import ClaimedDerivation, DerivationFlights
+from image_repo.application.deriver import Deriver
+from image_repo.application.originals import OriginalBytes, Originals
 from image_repo.application.ports import BackgroundWork, FetchMetrics
-from image_repo.application.tiered_cache import TieredCache
+from image_repo.application.tiered_cache import FetchedImage
 from image_repo.application.upload_image import UploadedImage
 from image_repo.domain.errors import ImageRepoError
+from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.spec import Spec
 
 
@@ -24,19 +29,22 @@ class PrepareFirstViews:
 
     Eager work waits in a bounded queue on a low-priority thread (`background`): requests come
     first, and an upload finding the queue full has its eager derivations dropped (counted),
-    never delayed. A name written again meanwhile stops the work (its keys hold the old ETag)."""
+    never delayed. Its `deriver`'s processor takes none of the decoding slots requests wait
+    for. A name written again meanwhile stops the work (its keys hold the old ETag)."""
 
     def __init__(
         self,
-        fetch: FetchImage,
-        cache: TieredCache,
+        originals: Originals,
+        flights: DerivationFlights,
+        deriver: Deriver,
         etags: CoherentEtags,
         background: BackgroundWork,
         metrics: FetchMetrics,
         specs: tuple[Spec, ...] = (),
     ) -> None:
-        self._fetch = fetch
-        self._cache = cache
+        self._originals = originals
+        self._flights = flights
+        self._deriver = deriver
         self._etags = etags
         self._background = background
         self._metrics = metrics
@@ -45,12 +53,11 @@ class PrepareFirstViews:
     def execute(self, uploaded: UploadedImage, data: bytes) -> None:
         """Once the original is stored, before the upload is answered (a client's next request
         may come at once): keep it, claim the eager keys, queue their derivations."""
-        self._cache.keep_original(uploaded.name, uploaded.stored.etag, data)
+        self._originals.keep(uploaded.name, uploaded.stored.etag, data)
         if not self._specs:
             return
         seen = self._etags.generation(uploaded.name)
-        etag = uploaded.stored.etag
-        claimed = self._fetch.claim_for_upload(uploaded.name, etag, self._specs)
+        claimed = self._flights.claim(uploaded.name, uploaded.stored.etag, self._specs)
         work = functools.partial(self._derive_all, uploaded, data, seen, claimed)
         if not self._background.submit(work):
             for each in claimed:
@@ -64,6 +71,8 @@ class PrepareFirstViews:
         would make each request for its key wait out its patience."""
         pending = list(claimed)
         try:
+            etag, decoded_as = uploaded.stored.etag, uploaded.decoded_as
+            original = OriginalBytes.of(uploaded.name, etag, data, identity=decoded_as)
             while pending:
                 each = pending.pop(0)
                 if self._etags.generation(uploaded.name) != seen:
@@ -71,7 +80,7 @@ class PrepareFirstViews:
                     self._metrics.eager("superseded")
                     continue
                 try:
-                    self._fetch.from_upload(each, data, uploaded.decoded_as)
+                    each.claim.fulfil(functools.partial(self._derive, each.key, original))
                 except ImageRepoError:  # e.g. a preset this image cannot be encoded in
                     self._metrics.eager("failed")
                 else:
@@ -79,3 +88,10 @@ class PrepareFirstViews:
         finally:
             for each in pending:
                 each.claim.release()
+
+    def _derive(self, key: DerivedImageKey, original: OriginalBytes) -> FetchedImage:
+        """From the bytes the upload holds and what checking it decoded (its identity): nothing
+        can be cached under the new ETag yet, so no tier is asked. Kept in memory before a
+        waiting request gets it, and answered from there."""
+        made = self._deriver.make(key, original)
+        return attrs.evolve(self._deriver.keep(made, durable=False), tier="memory")

@@ -59,6 +59,22 @@ ImageSource = bytes | ArrivingBytes
 
 
 @attrs.frozen
+class IdentifiedSource:
+    """An original's bytes under an `identity` that names exactly these bytes: the caller
+    never gives the same identity to other bytes (a stored original's ETag and name do that,
+    or an upload's own token). A processor may keep what it decoded under it, so the next size
+    of the same original starts from there; bytes alone are never taken for others."""
+
+    identity: str
+    data: ImageSource
+
+
+def data_of(source: ImageSource | IdentifiedSource) -> ImageSource:
+    """The bytes, for whoever keeps nothing by identity."""
+    return source.data if isinstance(source, IdentifiedSource) else source
+
+
+@attrs.frozen
 class ArrivingOriginal:
     stored: StoredOriginal
     body: ArrivingBytes
@@ -119,26 +135,18 @@ class ImageProcessor(Protocol):
         """Read the header only (raises UnsupportedImageError for anything not an allowed image)."""
         ...
 
-    def check_decodes(self, data: bytes, original_id: str | None = None) -> None:
+    def check_decodes(self, data: bytes | IdentifiedSource) -> None:
         """Decode what every derivation will decode (CorruptImageError when it fails), so an
-        upload that passes can be served in every kind. With `original_id`, what was decoded
-        may be reused by `derive` given the same id."""
+        upload that passes can be served in every kind. What was decoded of an identified
+        source may be reused by `derive` given the same identity."""
         ...
 
-    def derive(
-        self,
-        data: ImageSource,
-        spec: Spec,
-        original_id: str | None = None,
-        *,
-        background: bool = False,
-    ) -> DerivedImage:
+    def derive(self, source: ImageSource | IdentifiedSource, spec: Spec) -> DerivedImage:
         """Make the image `spec` describes from an original's bytes (decoding them as they
-        arrive, where the processor can). `background` work (eager derivations, on their own
-        bounded lowest-priority threads) takes none of the decoding slots requests wait for:
-        holding one while descheduled would make requests wait behind it. `original_id`, when given,
-        names exactly these bytes (the same id never for other bytes), so the processor may
-        reuse what it decoded for an earlier size of the same original."""
+        arrive, where the processor can). An original over the processor's ImageLimits is
+        refused (TooManyPixelsError) from its header, before any decoding. An identified
+        source may start from what was decoded of the same identity before (an earlier size of
+        the same original)."""
         ...
 
     def read_meta(

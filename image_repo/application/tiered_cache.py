@@ -1,4 +1,4 @@
-"""TieredCache: derived images and originals in memory, on local disk and in the cache container."""
+"""TieredCache: derived images in memory, on local disk and in the cache container."""
 
 from __future__ import annotations
 
@@ -24,10 +24,6 @@ class FetchedImage:
     tier: Tier
 
 
-def original_key(etag: str) -> str:
-    return f"original-{etag}"
-
-
 class TieredCache:
     """Owns the lookup order (memory, disk, the Swift cache container), the promotion of a hit
     into the faster tiers, when each tier is written, and the lookup metrics.
@@ -38,11 +34,7 @@ class TieredCache:
     that exists). Filling a tier never fails a request: a full disk or an unreachable cache
     container only cost speed. Every key holds its original's ETag, so an entry can never be
     served for other bytes; a write that lands after its image was deleted stays unreachable.
-
-    Originals are kept apart, in memory only (`originals`, a budget of their own, 0 allowed):
-    an 11 MB photo in the LRU of derived images would evict hundreds of the hot small ones,
-    and writing it to disk costs a checksum and an fsync of every byte for a copy Swift
-    already holds.
+    (Originals are kept apart, by Originals.)
 
     `shared_enabled` false keeps ordinary derivations out of the cache container (reads and
     writes), and one over `shared_max_bytes` is kept only locally, so that tier stays bounded
@@ -55,11 +47,9 @@ class TieredCache:
         shared: DerivedStore,
         metrics: FetchMetrics,
         write_behind: WriteBehind,
-        originals: BlobCache,
         shared_enabled: bool = True,
         shared_max_bytes: int = 16 << 20,
     ) -> None:
-        self._originals = originals
         self._memory = memory
         self._disk = disk
         self._shared = shared
@@ -121,16 +111,9 @@ class TieredCache:
         if not self._shared.holds(key, image):
             self._shared.put(key, image)
 
-    def original(self, name: ImageName, etag: str) -> bytes | None:
-        """An original's bytes kept in memory under its ETag."""
-        return self._originals.get(name, original_key(etag))
-
-    def keep_original(self, name: ImageName, etag: str, data: bytes) -> None:
-        self._originals.put(name, original_key(etag), data)
-
     def discard_local(self, name: ImageName) -> None:
-        """Drop everything kept locally for `name` (its cache-container copies are the store's)."""
-        self._originals.discard_all(name)
+        """Drop every derivative kept locally for `name` (its cache-container copies are the
+        store's)."""
         self._memory.discard_all(name)
         self._disk.discard_all(name)
 

@@ -7,7 +7,7 @@ import uuid
 import attrs
 
 from image_repo.application.coherent_etags import CoherentEtags
-from image_repo.application.ports import ImageProcessor, OriginalStore
+from image_repo.application.ports import IdentifiedSource, ImageProcessor, OriginalStore
 from image_repo.domain.errors import EmptyUploadError, UploadTooLargeError
 from image_repo.domain.limits import ImageLimits
 from image_repo.domain.names import ImageName
@@ -53,7 +53,7 @@ class UploadImage:
         info = self._processor.identify(data)
         self._limits.check(info)
         decoded_as = f"upload/{uuid.uuid4().hex}" if self._keep_decoded else None
-        self._processor.check_decodes(data, decoded_as)
+        self._processor.check_decodes(IdentifiedSource(decoded_as, data) if decoded_as else data)
         try:
             stored = self._store.put(name, data, info, if_absent=if_absent)
         except BaseException:

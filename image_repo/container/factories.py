@@ -9,6 +9,8 @@ from pathlib import Path
 from image_repo.adapters.imaging.budget import guard_pillow
 from image_repo.adapters.imaging.encode import DEFAULT_EFFORT, EncoderEffort
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
+from image_repo.adapters.imaging.prepared_cache import PreparedCache
+from image_repo.adapters.imaging.prepared_images import PreparedImages
 from image_repo.adapters.imaging.resampling import Resample, pillow_resample
 from image_repo.adapters.swift.circuit_breaker import CircuitBreaker
 from image_repo.adapters.swift.connection import (
@@ -16,7 +18,6 @@ from image_repo.adapters.swift.connection import (
     connection_factory,
     login_description,
 )
-from image_repo.application.ports import ImageProcessor
 from image_repo.domain.derivation import DerivationDefaults, spec_for
 from image_repo.domain.errors import InvalidParameterError
 from image_repo.domain.formats import ImageFormat
@@ -74,9 +75,11 @@ def image_processor(
     prepared_cache_bytes: int,
     webp_effort: int = DEFAULT_EFFORT.webp_effort,
     avif_speed: int = DEFAULT_EFFORT.avif_speed,
-) -> ImageProcessor:
+) -> PreparedCache:
     """libvips (pyvips) is imported only when chosen: `pillow` runs without it. Pillow's own
-    bomb check is set here, once, from the configured pixel limit."""
+    bomb check is set here, once, from the configured pixel limit. The processor keeps what it
+    decoded within `prepared_cache_bytes` (PreparedCache); its `without_slots` twin shares
+    that and is the one for eager work."""
     guard_pillow(limits.max_pixels)
     effort = EncoderEffort(webp_effort=webp_effort, avif_speed=avif_speed)
     resample: Resample = pillow_resample
@@ -87,13 +90,13 @@ def image_processor(
     pillow = PillowProcessor(
         limits,
         max_concurrent=max_concurrent,
-        prepared_cache_bytes=prepared_cache_bytes,
         max_decode_seconds=max_decode_seconds,
         resample=resample,
         effort=effort,
     )
+    prepared = PreparedImages(prepared_cache_bytes)
     if name == "pillow":
-        return pillow
+        return PreparedCache(pillow, prepared)
     try:
         from image_repo.adapters.imaging.vips_processor import VipsProcessor
     except ImportError as error:
@@ -101,7 +104,9 @@ def image_processor(
             f"images.processor: {name} needs pyvips (pip install pyvips pyvips-binary),"
             " or choose pillow"
         ) from error
-    return VipsProcessor(pillow, max_concurrent=max_concurrent, effort=effort)
+    return PreparedCache(
+        VipsProcessor(pillow, max_concurrent=max_concurrent, effort=effort), prepared
+    )
 
 
 def write_tokens(server: ServerConfig) -> tuple[str, ...]:

@@ -76,6 +76,7 @@ def build_app(
     def shut_down() -> None:
         pool.shutdown()
         container.background_queue().close()
+        container.originals().close()
         container.write_behind().close()
         container.swift_connections().close()
 

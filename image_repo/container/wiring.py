@@ -19,16 +19,20 @@ from image_repo.adapters.http.blocking import BlockingPool, lower_thread_priorit
 from image_repo.adapters.http.image_endpoints import HttpSettings, ImageEndpoints, ImageUseCases
 from image_repo.adapters.http.memory_hits import MemoryHits
 from image_repo.adapters.imaging.formats import writable_formats
+from image_repo.adapters.imaging.prepared_cache import PreparedCache
 from image_repo.adapters.regex.re2_compiler import Re2PatternCompiler
 from image_repo.adapters.swift.derived_store import SwiftDerivedStore
 from image_repo.adapters.swift.original_store import SwiftOriginalStore
 from image_repo.adapters.swift.temp_urls import SwiftTempUrlSigner
 from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.delete_image import DeleteImage
+from image_repo.application.derivation_flights import DerivationFlights
+from image_repo.application.deriver import Deriver
 from image_repo.application.fetch_image import FetchImage
 from image_repo.application.first_views import PrepareFirstViews
 from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.list_images import ListImages
+from image_repo.application.originals import Originals
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
 from image_repo.application.tiered_cache import TieredCache
@@ -97,6 +101,8 @@ class Container(containers.DeclarativeContainer):
         config.provided.images.webp_effort,
         config.provided.images.avif_speed,
     )
+    # eager work derives without taking the decoding slots requests wait for
+    eager_processor = providers.Singleton(PreparedCache.without_slots, processor)
     pattern_compiler = providers.Singleton(Re2PatternCompiler)
     blocking_pool = providers.Singleton(
         BlockingPool,
@@ -145,12 +151,18 @@ class Container(containers.DeclarativeContainer):
         derived_store,
         fetch_metrics,
         write_behind,
-        originals_cache,
         shared_enabled=config.provided.cache.swift_cache,
         shared_max_bytes=config.provided.cache.swift_cache_max_bytes,
     )
+    originals = providers.Singleton(Originals, original_store, originals_cache)
+    derivation_flights = providers.Singleton(DerivationFlights)
     fetch = providers.Singleton(
-        FetchImage, original_store, processor, limits, etags, tiered_cache, fetch_metrics
+        FetchImage,
+        originals,
+        derivation_flights,
+        providers.Singleton(Deriver, processor, tiered_cache, fetch_metrics),
+        etags,
+        tiered_cache,
     )
     listing = providers.Singleton(
         ListImages,
@@ -172,8 +184,9 @@ class Container(containers.DeclarativeContainer):
         ),
         first_views=providers.Singleton(
             PrepareFirstViews,
-            fetch,
-            tiered_cache,
+            originals,
+            derivation_flights,
+            providers.Singleton(Deriver, eager_processor, tiered_cache, fetch_metrics),
             etags,
             background_queue,
             fetch_metrics,
@@ -202,7 +215,9 @@ class Container(containers.DeclarativeContainer):
             url_signer,
             ttl_seconds=config.provided.swift.url_ttl,
         ),
-        delete=providers.Singleton(DeleteImage, original_store, derived_store, tiered_cache, etags),
+        delete=providers.Singleton(
+            DeleteImage, original_store, derived_store, tiered_cache, originals, etags
+        ),
     )
     http_settings = providers.Singleton(
         HttpSettings,

@@ -126,7 +126,7 @@ def test_background_derivations_take_no_slot_of_the_requests() -> None:
     )
     request.start()
     time.sleep(0.1)  # the request has the slot and waits for bytes
-    assert processor.derive(original, Spec(box=Box(60, 60)), background=True).data
+    assert processor.without_slots().derive(original, Spec(box=Box(60, 60))).data
     arriving.append(original[1000:])
     arriving.finish()
     request.join(10)

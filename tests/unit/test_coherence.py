@@ -23,8 +23,9 @@ from tests.fakes import (
     InMemoryNameGenerations,
     InMemoryOriginalStore,
     ManualClock,
+    RecordingMetrics,
 )
-from tests.unit.test_use_cases import etags_for, tiered
+from tests.unit.test_use_cases import etags_for, fetch_image, originals_of, tiered
 
 IMG = InMemoryImageProcessor.image_bytes
 CAT = ImageName.parse("cat")
@@ -52,10 +53,12 @@ class Server:
     def worker(self) -> Worker:
         processor = InMemoryImageProcessor()
         etags = etags_for(self.clock, self.generations, self.persisted)
-        cache = tiered(InMemoryBlobCache(), self.disk, self.derived)
-        fetch = FetchImage(self.store, processor, ImageLimits(), etags, cache, cache._metrics)
+        metrics = RecordingMetrics()
+        cache = tiered(InMemoryBlobCache(), self.disk, self.derived, metrics)
+        originals = originals_of(self.store)
+        fetch = fetch_image(self.store, processor, etags, cache, metrics, originals=originals)
         upload = UploadImage(self.store, processor, ImageLimits(), 100, etags)
-        delete = DeleteImage(self.store, self.derived, cache, etags)
+        delete = DeleteImage(self.store, self.derived, cache, originals, etags)
         return Worker(etags, fetch, upload, delete)
 
 

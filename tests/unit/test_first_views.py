@@ -11,6 +11,8 @@ import pytest
 
 from image_repo.adapters.cache.background_queue import BackgroundQueue
 from image_repo.application.coherent_etags import CoherentEtags
+from image_repo.application.derivation_flights import DerivationFlights
+from image_repo.application.deriver import Deriver
 from image_repo.application.fetch_image import FetchImage
 from image_repo.application.first_views import PrepareFirstViews
 from image_repo.application.upload_image import UploadedImage, UploadImage
@@ -28,7 +30,7 @@ from tests.fakes import (
     InMemoryOriginalStore,
     RecordingMetrics,
 )
-from tests.unit.test_use_cases import IMG, etags_for, fetcher, tiered
+from tests.unit.test_use_cases import IMG, etags_for, fetch_image, fetcher, originals_of, tiered
 
 CAT = ImageName.parse("cat")
 THUMB = Spec(box=Box(100, 100), is_thumbnail=True)
@@ -91,8 +93,13 @@ def node(
     etags = etags_for(generations=generations)
     memory, metrics = InMemoryBlobCache(), RecordingMetrics()
     cache = tiered(memory=memory, derived=shared, metrics=metrics)
-    fetch = FetchImage(store, processor, ImageLimits(), etags, cache, metrics)
-    first_views = PrepareFirstViews(fetch, cache, etags, background, metrics, specs)
+    originals, flights = originals_of(store), DerivationFlights()
+    fetch = fetch_image(
+        store, processor, etags, cache, metrics, originals=originals, flights=flights
+    )
+    # the container gives eager work a processor without slots; the fake has none to take
+    eager = Deriver(processor, cache, metrics)
+    first_views = PrepareFirstViews(originals, flights, eager, etags, background, metrics, specs)
     upload = UploadImage(store, processor, ImageLimits(), 1000, etags, keep_decoded=bool(specs))
     return Node(
         store,

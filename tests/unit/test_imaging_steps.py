@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import sys
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PIL import Image, ImageCms
@@ -135,55 +133,3 @@ def test_processor_draft_decodes_a_large_jpeg_small() -> None:
     data = encoded(Image.new("RGB", (1600, 1200), "red"), "JPEG")
     derived = PillowProcessor().derive(data, Spec(box=Box(100, 100)))
     assert reopened(derived.data).size == (100, 75)
-
-
-def test_prepared_originals_give_the_same_bytes_and_are_reused() -> None:
-    """Sizes that decode at one DCT scale start from one prepared image, and every output is
-    byte for byte what a processor without the cache makes."""
-    rotated = jpeg_with_gps(1600, 1200, orientation=6)
-    adobe = encoded(
-        Image.new("RGB", (1200, 800), (200, 40, 40)), "JPEG", icc_profile=adobe_rgb_profile()
-    )
-    plain, cached = PillowProcessor(), PillowProcessor(prepared_cache_bytes=64 << 20)
-    for original_id, data in (("a/rotated", rotated), ("a/adobe", adobe)):
-        for spec in (
-            Spec(box=Box(150, 150)),
-            Spec(box=Box(140, None), kind=ImageFormat.PNG),
-            Spec(box=Box(60, 60), is_thumbnail=True, sharpen=0.5),
-            Spec(box=Box(700, None)),
-            Spec(),
-        ):
-            assert cached.derive(data, spec, original_id) == plain.derive(data, spec), spec
-    # 1/8 and 1/2 scale of the 1200x1600 and the 800x1200 fit a 64 MiB budget; full size too
-    assert cached._prepared.bytes > 0
-    before = cached._prepared.bytes
-    cached.derive(rotated, Spec(box=Box(145, 145)), "a/rotated")
-    assert cached._prepared.bytes == before  # same scale as the 150 box: no new entry
-
-
-def test_prepared_originals_stay_within_their_budget() -> None:
-    processor = PillowProcessor(prepared_cache_bytes=4 << 20)
-    for index in range(6):
-        data = jpeg_with_gps(1000 + index, 700)
-        processor.derive(data, Spec(box=Box(800, 800)), f"b/{index}")
-        assert processor._prepared.bytes <= 4 << 20
-    processor.derive(jpeg_with_gps(2000, 2000), Spec(), "b/big")  # 12 MB: over a quarter
-    assert processor._prepared.bytes <= 4 << 20
-
-
-def test_threads_sharing_a_prepared_original_each_get_their_own_bytes() -> None:
-    """Sizes that need no resize encode the prepared image itself; Pillow writes encoder
-    settings onto the image it saves, so each thread must encode its own copy. A stress test:
-    without that copy it failed about one run in three here."""
-    data = jpeg_with_gps(900, 600)
-    specs = [Spec(kind=kind) for kind in (ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.WEBP)]
-    expected = {spec.kind: PillowProcessor().derive(data, spec) for spec in specs}
-    shared = PillowProcessor(max_concurrent=8, prepared_cache_bytes=64 << 20)
-    switch_interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # hand the GIL over as often as possible: races show up
-    try:
-        with ThreadPoolExecutor(8) as pool:
-            made = list(pool.map(lambda n: shared.derive(data, specs[n % 3], "c/x"), range(60)))
-    finally:
-        sys.setswitchinterval(switch_interval)
-    assert all(image == expected[image.format] for image in made)

@@ -9,9 +9,12 @@ import pytest
 
 from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.delete_image import DeleteImage
+from image_repo.application.derivation_flights import DerivationFlights
+from image_repo.application.deriver import Deriver
 from image_repo.application.fetch_image import FetchImage
 from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.list_images import ListImages
+from image_repo.application.originals import Originals
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
 from image_repo.application.tiered_cache import TieredCache
@@ -87,8 +90,31 @@ def tiered(
         derived or InMemoryDerivedStore(),
         metrics or RecordingMetrics(),
         writes or QueuedWrites(inline=True),
-        InMemoryBlobCache(),
         shared_enabled=derived is not None,
+    )
+
+
+def originals_of(store: InMemoryOriginalStore) -> Originals:
+    return Originals(store, InMemoryBlobCache())
+
+
+def fetch_image(
+    store: InMemoryOriginalStore,
+    processor: InMemoryImageProcessor,
+    etags: CoherentEtags,
+    cache: TieredCache,
+    metrics: RecordingMetrics,
+    *,
+    originals: Originals | None = None,
+    flights: DerivationFlights | None = None,
+) -> FetchImage:
+    """FetchImage wired as the container wires it, over fakes."""
+    return FetchImage(
+        originals or originals_of(store),
+        flights or DerivationFlights(),
+        Deriver(processor, cache, metrics),
+        etags,
+        cache,
     )
 
 
@@ -112,16 +138,11 @@ def fetcher(
     derived: InMemoryDerivedStore | None = None,
     metrics: RecordingMetrics | None = None,
     writes: QueuedWrites | None = None,
+    originals: Originals | None = None,
 ) -> FetchImage:
     metrics = metrics or RecordingMetrics()
-    return FetchImage(
-        store,
-        processor,
-        ImageLimits(),
-        etags or etags_for(),
-        tiered(memory, disk, derived, metrics, writes),
-        metrics,
-    )
+    cache = tiered(memory, disk, derived, metrics, writes)
+    return fetch_image(store, processor, etags or etags_for(), cache, metrics, originals=originals)
 
 
 def test_upload_stores_the_bytes_as_sent(
@@ -216,14 +237,11 @@ def test_list_refuses_an_overlong_pattern(store: InMemoryOriginalStore) -> None:
 
 def test_delete_removes_every_variant(store: InMemoryOriginalStore) -> None:
     store.objects.update({"cat": b"", "cat.png": b"", "cats": b""})
-    DeleteImage(store, InMemoryDerivedStore(), tiered(), etags_for()).execute(
-        ImageName.parse("cat")
-    )
+    delete = DeleteImage(store, InMemoryDerivedStore(), tiered(), originals_of(store), etags_for())
+    delete.execute(ImageName.parse("cat"))
     assert set(store.objects) == {"cats"}
     with pytest.raises(ImageNotFoundError):
-        DeleteImage(store, InMemoryDerivedStore(), tiered(), etags_for()).execute(
-            ImageName.parse("cat")
-        )
+        delete.execute(ImageName.parse("cat"))
 
 
 def test_fetch_reads_the_cache_container_before_deriving(
@@ -248,13 +266,16 @@ def test_delete_also_removes_stored_derivatives(
 ) -> None:
     derived = InMemoryDerivedStore()
     store.objects.update({"cat": IMG("png", 4, 4), "cathy": IMG("png", 4, 4)})
-    memory = InMemoryBlobCache()
-    fetch = fetcher(store, processor, derived=derived, memory=memory)
+    memory, kept = InMemoryBlobCache(), InMemoryBlobCache()
+    originals = Originals(store, kept)
+    fetch = fetcher(store, processor, derived=derived, memory=memory, originals=originals)
     fetch.execute(ImageName.parse("cat"), Spec())
     fetch.execute(ImageName.parse("cathy"), Spec())
-    DeleteImage(store, derived, tiered(memory), etags_for()).execute(ImageName.parse("cat"))
+    delete = DeleteImage(store, derived, tiered(memory), originals, etags_for())
+    delete.execute(ImageName.parse("cat"))
     assert [DerivedImageKey.parse(k).name.value for k in derived.objects] == ["cathy"]
     assert {entry[0] for entry in memory.entries} == {"cathy"}
+    assert {entry[0] for entry in kept.entries} == {"cathy"}  # the originals kept in memory
 
 
 def test_temp_url_is_issued_for_a_stored_derivative(

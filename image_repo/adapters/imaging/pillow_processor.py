@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import logging
 import threading
@@ -34,7 +35,7 @@ from image_repo.adapters.imaging.exif_meta import (
     whitelisted_exif,
 )
 from image_repo.adapters.imaging.formats import PILLOW_TO_FORMAT, readable_plugins
-from image_repo.adapters.imaging.prepared_images import PreparedImages
+from image_repo.adapters.imaging.prepared_images import PreparedOriginal
 from image_repo.adapters.imaging.resampling import Resample, pillow_resample
 from image_repo.adapters.imaging.steps import (
     PREPARATION,
@@ -43,7 +44,7 @@ from image_repo.adapters.imaging.steps import (
     orientation_of,
     swaps_sides,
 )
-from image_repo.application.ports import ImageSource
+from image_repo.application.ports import IdentifiedSource, ImageSource, data_of
 from image_repo.domain.errors import (
     CorruptImageError,
     ImageBudgetError,
@@ -120,7 +121,6 @@ class PillowProcessor:
         self,
         limits: ImageLimits | None = None,
         max_concurrent: int = 2,
-        prepared_cache_bytes: int = 0,
         max_decode_seconds: float = 10.0,
         resample: Resample = pillow_resample,
         effort: EncoderEffort = DEFAULT_EFFORT,
@@ -128,9 +128,10 @@ class PillowProcessor:
         """`resample`: Pillow's LANCZOS, or libvips' (resampling.py) in the `auto` processor;
         `effort`: the WebP and AVIF encoders' trade-off of CPU against bytes."""
         # Decoding holds up to hundreds of MB and a core each: at most this many at once,
-        # whatever the number of threads asking.
-        self._slots = threading.BoundedSemaphore(max_concurrent)
-        self._prepared = PreparedImages(prepared_cache_bytes)
+        # whatever the number of threads asking (see without_slots).
+        self._slots: contextlib.AbstractContextManager[object] = threading.BoundedSemaphore(
+            max_concurrent
+        )
         self._limits = limits or ImageLimits()
         self._max_decode_seconds = max_decode_seconds
         self._finishing = finishing(resample)
@@ -232,17 +233,28 @@ class PillowProcessor:
         with self._open(data, self._deadline()) as (_, info):
             return info
 
-    def check_decodes(self, data: bytes, original_id: str | None = None) -> None:
+    def without_slots(self) -> PillowProcessor:
+        """This processor taking none of the decoding slots: for eager work, which runs on
+        bounded threads of its own at the lowest priority, where holding a slot while
+        descheduled would make requests wait behind it."""
+        twin = copy.copy(self)
+        twin._slots = contextlib.nullcontext()
+        return twin
+
+    def check_decodes(
+        self, data: bytes | IdentifiedSource, prepared: PreparedOriginal | None = None
+    ) -> None:
         """Decodes and prepares the served frame exactly as a derivation does (`_prepare`), so
         what passes can be derived: Pillow's `verify` reads no pixel data of most formats. A
         JPEG is decoded at 1/8 scale (DCT scaling): it still reads every byte of the scan, so it
         finds truncation at an eighth of the cost. Every frame of an animated GIF or WebP is
         decoded too (gif and webp serve them animated); other formats' later frames are only
-        counted (`identify`): what they serve is the first frame."""
+        counted (`identify`): what they serve is the first frame. With `prepared` (see
+        PreparedCache), what was prepared is kept there for the derivations after it."""
         failures = _failures_as(CorruptImageError, "the image cannot be decoded")
         deadline = self._deadline()
-        with self._slots, self._open(data, deadline) as (source, info), failures:
-            self._prepare(source, info, _CHECK_SPEC, original_id)
+        with self._slots, self._open(data_of(data), deadline) as (source, info), failures:
+            self._prepare(source, info, _CHECK_SPEC, prepared)
             if source.format in _ANIMATED_INPUTS and info.frames > 1:
                 # served animated (as gif or webp): every frame is decoded then; the upload
                 # limits (max_frames, max_animation_pixels) bounded them before this
@@ -250,29 +262,27 @@ class PillowProcessor:
 
     def derive(
         self,
-        data: ImageSource,
+        data: ImageSource | IdentifiedSource,
         spec: Spec,
-        original_id: str | None = None,
-        *,
-        background: bool = False,
+        prepared: PreparedOriginal | None = None,
     ) -> DerivedImage:
         """Decoding failures are CorruptImageError; an encoder refusing the decoded image (WebP
-        stops at 16383 pixels a side) is the request's: another size or kind would work."""
-        slot = contextlib.nullcontext() if background else self._slots
+        stops at 16383 pixels a side) is the request's: another size or kind would work.
+        `prepared` (see PreparedCache): this original's decodes, to start from and to fill."""
         deadline = self._deadline()
-        with slot, self._open(data, deadline) as (source, info):
+        with self._slots, self._open(data_of(data), deadline) as (source, info):
             self.check_encodable(info, spec)
             if spec.is_animated and info.frames > 1:
                 return self._derive_animation(source, info, spec, deadline)
             with _failures_as(CorruptImageError, "the stored image cannot be decoded"):
                 exif = None if spec.strip_metadata else readable_exif(source)
-                prepared = self._prepare(source, info, spec, original_id)
-                image = prepared
+                decoded = self._prepare(source, info, spec, prepared)
+                image = decoded
                 for step in self._finishing:
                     deadline.check("making the image")
                     image = step(image, spec)
             deadline.check("making the image")
-            if image is prepared and original_id is not None:
+            if image is decoded and prepared is not None:
                 # Shared with other threads through PreparedImages, and saving writes
                 # encoder settings onto the image object: encode a private copy.
                 image = image.copy()
@@ -340,19 +350,23 @@ class PillowProcessor:
         return None if any(reader.wanted_more for reader in readers) else meta
 
     def _prepare(
-        self, source: ImageFile.ImageFile, info: ImageInfo, spec: Spec, original_id: str | None
+        self,
+        source: ImageFile.ImageFile,
+        info: ImageInfo,
+        spec: Spec,
+        prepared: PreparedOriginal | None,
     ) -> Image.Image:
-        """The decoded, upright, sRGB image, from PreparedImages when this original was
-        prepared at the same DCT scale before (the scale is chosen from the header alone)."""
+        """The decoded, upright, sRGB image, from `prepared` when this original was prepared
+        at the same DCT scale before (the scale is chosen from the header alone)."""
         self._shrink_on_load(source, info, spec)
-        key = None if original_id is None else (original_id, source.mode, source.size)
-        if key is not None and (prepared := self._prepared.get(key)) is not None:
-            return prepared
+        decoded = (source.mode, source.size)
+        if prepared is not None and (kept := prepared.get(decoded)) is not None:
+            return kept
         source.load()
         image: Image.Image = source
         for step in PREPARATION:
             image = step(image, spec)
-        return image if key is None else self._prepared.put(key, image)
+        return image if prepared is None else prepared.put(decoded, image)
 
     def _shrink_on_load(self, image: ImageFile.ImageFile, info: ImageInfo, spec: Spec) -> None:
         """First frame only; a JPEG is shrunk by DCT scaling while it decodes when a box asks

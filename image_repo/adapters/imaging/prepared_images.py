@@ -58,3 +58,20 @@ class PreparedImages:
     @property
     def bytes(self) -> int:
         return self._bytes
+
+
+class PreparedOriginal:
+    """One original's entries in PreparedImages (`identity`, see IdentifiedSource): what
+    PreparedCache hands the processor deriving from it, to start from and to fill. `decoded`
+    is what decoding gives (mode and size: the DCT scale is chosen from the header alone)."""
+
+    def __init__(self, images: PreparedImages, identity: str) -> None:
+        self._images = images
+        self._identity = identity
+
+    def get(self, decoded: Hashable) -> Image.Image | None:
+        return self._images.get((self._identity, decoded))
+
+    def put(self, decoded: Hashable, image: Image.Image) -> Image.Image:
+        """As PreparedImages.put: go on with what this returns."""
+        return self._images.put((self._identity, decoded), image)
