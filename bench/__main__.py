@@ -58,6 +58,7 @@ def parts(seconds: float, runs: int) -> list[Part]:
         Part("hit latency, pool saturated", ("http_saturated.py", "--seconds", f"{seconds:g}")),
         Part("cache locality, three nodes behind nginx", ("cluster_locality.py",)),
         Part("first views: truly cold, and upload then view", ("first_view.py",)),
+        Part("the field's workload beside thumbor 7.8 (SPEC 12)", ("servers.py", *http)),
     ]
 
 
@@ -129,6 +130,20 @@ def first_view_rows(output: str) -> list[Row]:
     return rows
 
 
+def field_rows(output: str) -> list[Row]:
+    """bench/servers.py's table: per format, thumbor's CPU per request over image_repo's against
+    imgproxy's published margin; met only with no failure and bytes at most 1.1x thumbor's."""
+    rows = []
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 11 or cells[0] not in ("jpg", "png", "webp", "avif"):
+            continue
+        failed, output_bytes = cells[8].split()[0], cells[9]
+        figure = f"{cells[0]} CPU/req vs thumbor (failed {failed}, bytes {output_bytes})"
+        rows.append(Row(figure, cells[3], f">= {cells[4]}", cells[10] == "yes"))
+    return rows or [Row("field workload vs thumbor", "not measured", "", False)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=20, help="length of each HTTP run")
@@ -136,7 +151,9 @@ def main() -> int:
     args = parser.parse_args()
     started = time.monotonic()
     outputs = [run(part) for part in parts(args.seconds, args.runs)]
-    pillow, vips, cold, cold_no_swift, cold_no_prepared, hits, saturated, locality, first = outputs
+    pillow, vips, cold, cold_no_swift, cold_no_prepared, hits, saturated, locality, first, field = (
+        outputs
+    )
     cold_pattern = r"ratio: ([\d.]+)x thumbor"
     rows = [
         *imaging_rows(pillow, "pillow"),
@@ -151,6 +168,7 @@ def main() -> int:
         ratio_row("local answers, round-robin", locality, r"([\d.]+)% round-robin", None, "%"),
     ]
     rows += first_view_rows(first)
+    rows += field_rows(field)
     p99 = re.search(r"p99 ([\d.]+) ms", saturated)
     if p99 is not None:
         rows.append(Row("hit p99, pool saturated", f"{p99[1]} ms", "< 20 ms", float(p99[1]) < 20))
