@@ -8,7 +8,7 @@ from pathlib import Path
 
 from image_repo.adapters.imaging.budget import guard_pillow
 from image_repo.adapters.imaging.encode import DEFAULT_EFFORT, EncoderEffort
-from image_repo.adapters.imaging.pillow_processor import PillowProcessor
+from image_repo.adapters.imaging.pillow_processor import PillowProcessor, ScaledDecode
 from image_repo.adapters.imaging.prepared_cache import PreparedCache
 from image_repo.adapters.imaging.prepared_images import PreparedImages
 from image_repo.adapters.imaging.resampling import Resample, pillow_resample
@@ -83,16 +83,19 @@ def image_processor(
     guard_pillow(limits.max_pixels)
     effort = EncoderEffort(webp_effort=webp_effort, avif_speed=avif_speed)
     resample: Resample = pillow_resample
+    decode_scaled: ScaledDecode | None = None
     if name == "auto":
         from image_repo.adapters.imaging.resampling import vips_resample
+        from image_repo.adapters.imaging.scaled_jpeg import decode_scaled as scaled_jpeg
 
-        resample = vips_resample
+        resample, decode_scaled = vips_resample, scaled_jpeg
     pillow = PillowProcessor(
         limits,
         max_concurrent=max_concurrent,
         max_decode_seconds=max_decode_seconds,
         resample=resample,
         effort=effort,
+        decode_scaled=decode_scaled,
     )
     prepared = PreparedImages(prepared_cache_bytes)
     if name == "pillow":

@@ -22,6 +22,23 @@ _KEPT_PROFILE_BYTES = 64 * 1024
 _READ_ERRORS = (ImageCms.PyCMSError, OSError, ValueError)
 
 
+def is_srgb(icc: bytes | None) -> bool:
+    """Whether pixels with this embedded profile (or none) are sRGB already."""
+    if not icc:
+        return True
+    if len(icc) > _KEPT_PROFILE_BYTES:
+        return False
+    try:
+        return _kept_srgb(hashlib.sha256(icc).digest(), icc)
+    except _READ_ERRORS:
+        return True  # unreadable: treated as sRGB, as browsers do
+
+
+@functools.lru_cache(maxsize=32)
+def _kept_srgb(_digest: bytes, icc: bytes) -> bool:
+    return _is_srgb(ImageCms.ImageCmsProfile(io.BytesIO(icc)))
+
+
 def in_srgb(image: Image.Image) -> Image.Image:
     """`image` in sRGB (L, RGB or RGBA keep their alpha; CMYK becomes RGB). An unreadable
     profile is treated as sRGB, as browsers do."""

@@ -8,7 +8,7 @@ import io
 import logging
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import cast
 
@@ -28,6 +28,7 @@ from image_repo.adapters.imaging.budget import (
     check_frame,
     check_structure,
 )
+from image_repo.adapters.imaging.colour import is_srgb
 from image_repo.adapters.imaging.encode import DEFAULT_EFFORT, EncoderEffort, encode
 from image_repo.adapters.imaging.exif_meta import (
     StartOfImage,
@@ -43,6 +44,7 @@ from image_repo.adapters.imaging.steps import (
     header_orientation,
     orientation_of,
     swaps_sides,
+    upright,
 )
 from image_repo.application.ports import IdentifiedSource, ImageSource, data_of
 from image_repo.domain.errors import (
@@ -111,6 +113,21 @@ def _failures_as(error_type: type[ImageRepoError], message: str) -> Iterator[Non
         raise _over_budget(error) or _translated(error, error_type, message) from error
 
 
+# (JPEG bytes, mode, size) -> the image decoded at that size, or None (scaled_jpeg.py)
+ScaledDecode = Callable[[bytes, str, tuple[int, int]], Image.Image | None]
+
+
+def _is_plain_fit(source: ImageFile.ImageFile, spec: Spec) -> bool:
+    """A JPEG of YCbCr or grey pixels, in sRGB, fitted into a box (scaled_jpeg.py)."""
+    return (
+        source.format == "JPEG"
+        and source.mode in ("RGB", "L")
+        and spec.box is not None
+        and not spec.is_cover
+        and is_srgb(source.info.get("icc_profile"))
+    )
+
+
 class PillowProcessor:
     """Opens images only with the allowed plugins, and every opening (upload check, derivation,
     metadata, of uploads and of objects other tools put) within one budget (budget.py): the
@@ -124,9 +141,11 @@ class PillowProcessor:
         max_decode_seconds: float = 10.0,
         resample: Resample = pillow_resample,
         effort: EncoderEffort = DEFAULT_EFFORT,
+        decode_scaled: ScaledDecode | None = None,
     ) -> None:
         """`resample`: Pillow's LANCZOS, or libvips' (resampling.py) in the `auto` processor;
-        `effort`: the WebP and AVIF encoders' trade-off of CPU against bytes."""
+        `effort`: the WebP and AVIF encoders' trade-off of CPU against bytes; `decode_scaled`:
+        plain JPEGs decoded straight at the size asked (scaled_jpeg.py, the `auto` processor)."""
         # Decoding holds up to hundreds of MB and a core each: at most this many at once,
         # whatever the number of threads asking (see without_slots).
         self._slots: contextlib.AbstractContextManager[object] = threading.BoundedSemaphore(
@@ -136,6 +155,7 @@ class PillowProcessor:
         self._max_decode_seconds = max_decode_seconds
         self._finishing = finishing(resample)
         self._effort = effort
+        self._decode_scaled = decode_scaled
         Image.init()  # load every plugin now: `formats=` only finds registered ones
         self._plugins = readable_plugins()
 
@@ -276,7 +296,7 @@ class PillowProcessor:
                 return self._derive_animation(source, info, spec, deadline)
             with _failures_as(CorruptImageError, "the stored image cannot be decoded"):
                 exif = None if spec.strip_metadata else readable_exif(source)
-                decoded = self._prepare(source, info, spec, prepared)
+                decoded = self._decoded(source, info, spec, data_of(data), prepared)
                 image = decoded
                 for step in self._finishing:
                     deadline.check("making the image")
@@ -367,6 +387,32 @@ class PillowProcessor:
         for step in PREPARATION:
             image = step(image, spec)
         return image if prepared is None else prepared.put(decoded, image)
+
+    def _decoded(
+        self,
+        source: ImageFile.ImageFile,
+        info: ImageInfo,
+        spec: Spec,
+        data: ImageSource,
+        prepared: PreparedOriginal | None,
+    ) -> Image.Image:
+        """`_prepare`'s image, or, when no decode is kept for another size and the JPEG is a
+        plain one fitted into a box, that JPEG decoded straight at the box's size
+        (scaled_jpeg.py): upright, in sRGB, and already fitted."""
+        if self._decode_scaled is None or prepared is not None or not _is_plain_fit(source, spec):
+            return self._prepare(source, info, spec, prepared)
+        assert spec.box is not None  # _is_plain_fit
+        orientation = orientation_of(source)
+        width, height = source.size
+        if swaps_sides(orientation):
+            target_h, target_w = spec.box.fit(height, width)
+        else:
+            target_w, target_h = spec.box.fit(width, height)
+        whole = data if isinstance(data, bytes) else data.whole()
+        scaled = self._decode_scaled(whole, source.mode, (target_w, target_h))
+        if scaled is None:  # a JPEG that decoder refuses: Pillow decodes it, or says why not
+            return self._prepare(source, info, spec, prepared)
+        return upright(scaled, orientation)
 
     def _shrink_on_load(self, image: ImageFile.ImageFile, info: ImageInfo, spec: Spec) -> None:
         """First frame only; a JPEG is shrunk by DCT scaling while it decodes when a box asks

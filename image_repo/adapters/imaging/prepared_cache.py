@@ -78,6 +78,6 @@ class PreparedCache:
         return PreparedCache(self._processor.without_slots(), self._prepared)
 
     def _entries(self, source: ImageSource | IdentifiedSource) -> PreparedOriginal | None:
-        if isinstance(source, IdentifiedSource):
+        if isinstance(source, IdentifiedSource) and self._prepared.keeps_any:
             return PreparedOriginal(self._prepared, source.identity)
-        return None
+        return None  # nothing can be kept: the processor decodes as it finds cheapest

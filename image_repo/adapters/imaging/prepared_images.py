@@ -29,6 +29,11 @@ class PreparedImages:
         self._bytes = 0
         self._lock = threading.Lock()
 
+    @property
+    def keeps_any(self) -> bool:
+        """False with a budget of 0 (`cache.prepared_cache_bytes: 0`): nothing is ever kept."""
+        return self._max_bytes > 0
+
     def get(self, key: Hashable) -> Image.Image | None:
         with self._lock:
             image = self._entries.get(key)

@@ -52,7 +52,12 @@ def swaps_sides(orientation: int) -> bool:
 
 def orient(image: Image.Image, _spec: Spec) -> Image.Image:
     """Apply EXIF orientation to the pixels, so the output needs no tag to be upright."""
-    method = _TRANSPOSE_FOR_ORIENTATION.get(orientation_of(image))
+    return upright(image, orientation_of(image))
+
+
+def upright(image: Image.Image, orientation: int) -> Image.Image:
+    """`image`, taken as stored with that EXIF orientation, turned upright."""
+    method = _TRANSPOSE_FOR_ORIENTATION.get(orientation)
     return image if method is None else image.transpose(method)
 
 
