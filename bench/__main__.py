@@ -40,7 +40,11 @@ class Row:
 def parts(seconds: float, runs: int) -> list[Part]:
     http = ("--seconds", f"{seconds:g}")
     return [
-        Part("imaging, images.processor: pillow", ("imaging.py", "--runs", str(runs))),
+        Part("imaging, images.processor: auto (default)", ("imaging.py", "--runs", str(runs))),
+        Part(
+            "imaging, images.processor: pillow",
+            ("imaging.py", "--runs", str(runs), "--processor", "pillow"),
+        ),
         Part(
             "imaging, images.processor: vips",
             ("imaging.py", "--runs", str(runs), "--processor", "vips"),
@@ -151,11 +155,11 @@ def main() -> int:
     args = parser.parse_args()
     started = time.monotonic()
     outputs = [run(part) for part in parts(args.seconds, args.runs)]
-    pillow, vips, cold, cold_no_swift, cold_no_prepared, hits, saturated, locality, first, field = (
-        outputs
-    )
+    (auto, pillow, vips, cold, cold_no_swift, cold_no_prepared, hits, saturated, locality,
+     first, field) = outputs  # fmt: skip
     cold_pattern = r"ratio: ([\d.]+)x thumbor"
     rows = [
+        *imaging_rows(auto, "auto"),
         *imaging_rows(pillow, "pillow"),
         *imaging_rows(vips, "vips"),
         ratio_row("cold derivations vs thumbor, defaults", cold, cold_pattern, 1.5),
@@ -163,7 +167,7 @@ def main() -> int:
         ratio_row(
             "cold, no swift_cache, no prepared originals", cold_no_prepared, cold_pattern, None
         ),
-        ratio_row("memory hits vs nginx static", hits, r"ratio: ([\d.]+)%", 35, "%"),
+        ratio_row("memory hits vs nginx static", hits, r"ratio: ([\d.]+)%", 50, "%"),
         ratio_row("local answers, routing by name", locality, r"([\d.]+)% by name", None, "%"),
         ratio_row("local answers, round-robin", locality, r"([\d.]+)% round-robin", None, "%"),
     ]

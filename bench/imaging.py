@@ -47,7 +47,7 @@ def ours(data: bytes, box: tuple[int, int], kind: str, thumbnail: bool) -> bytes
 @functools.cache
 def _processor() -> ImageProcessor:
     # No decoded-original cache: every run decodes, as libvips does.
-    processor = os.environ.get("BENCH_PROCESSOR", "pillow")
+    processor = os.environ.get("BENCH_PROCESSOR", "auto")
     return image_processor(processor, ImageLimits(), 60.0, max_concurrent=1, prepared_cache_bytes=0)
 
 
@@ -117,7 +117,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--inputs", type=Path, default=Path("/var/tmp/image_repo-bench-inputs"))
-    parser.add_argument("--processor", choices=("pillow", "vips"), default="pillow",
+    parser.add_argument("--processor", choices=("auto", "pillow", "vips"), default="auto",
                         help="images.processor of image_repo's side")  # fmt: skip
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
