@@ -13,7 +13,9 @@ import tempfile
 from typing import Any
 
 wsgi_app = "image_repo.asgi:app"
-worker_class = "uvicorn_worker.UvicornWorker"
+# uvicorn's worker, running the protocol that answers memory hits as soon as their headers are
+# parsed (image_repo/adapters/http/hit_protocol.py)
+worker_class = "image_repo.adapters.http.gunicorn_worker.MemoryHitWorker"
 bind = os.environ.get("IMAGE_REPO_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("IMAGE_REPO_WORKERS", str(os.cpu_count() or 2)))
 

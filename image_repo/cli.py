@@ -13,7 +13,8 @@ from pathlib import Path
 import attrs
 import uvicorn
 
-from image_repo.adapters.http.bounded_protocol import BoundedHttpToolsProtocol, HeaderLimits
+from image_repo.adapters.http.bounded_protocol import HeaderLimits
+from image_repo.adapters.http.hit_protocol import MemoryHitProtocol
 from image_repo.bulk_upload import run_bulk_upload
 from image_repo.container import build_app, install_url_key
 from image_repo.domain.errors import ImageRepoError
@@ -148,7 +149,7 @@ def _serve(config: AppConfig, environ: Mapping[str, str], warn_default_url_key: 
         app,
         host=config.server.host,
         port=config.server.port,
-        http=BoundedHttpToolsProtocol.configured(limits),
+        http=MemoryHitProtocol.configured(limits),
         log_level=config.server.log_level,
         log_config=None,
         access_log=False,

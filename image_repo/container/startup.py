@@ -93,8 +93,8 @@ def build_app(
 
     return create_app(
         container.endpoints(),
+        container.memory_hits(),
         readiness=readiness,
-        front=lambda app: container.memory_hits(app),
         on_shutdown=shut_down,
         access_sink=access_sink(),
         health=WorkerHealth(

@@ -234,7 +234,6 @@ class Container(containers.DeclarativeContainer):
         body_timeout_seconds=config.provided.server.body_timeout_seconds,
     )
     endpoints = providers.Singleton(ImageEndpoints, use_cases, blocking_pool, http_settings)
-    # wraps the Starlette app: called with it by create_app
-    memory_hits = providers.Factory(
+    memory_hits = providers.Singleton(
         MemoryHits, etags=etags, cache=tiered_cache, settings=http_settings
     )

@@ -220,3 +220,31 @@ def test_headers_that_never_finish_are_closed_after_the_header_timeout(
         assert httpx.get(f"{server.base_url}/healthz", timeout=1).status_code == 200
         assert all(is_closed(sock, timeout=5) for sock in sockets)
         assert time.monotonic() - started < 5
+
+
+def test_kept_alive_connections_close_when_idle_and_stay_open_while_used(
+    tmp_path: Path,
+    swift_endpoint: SwiftEndpoint,
+    containers: tuple[str, str],
+    sockets: list[socket.socket],
+) -> None:
+    """server.keepalive_timeout_seconds after its last answer an idle connection is closed,
+    one that goes on asking stays open, and a later request whose head stalls is closed after
+    server.header_timeout_seconds (one timer per connection keeps both deadlines)."""
+    healthz = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+    options = {"keepalive_timeout_seconds": 1, "header_timeout_seconds": 2}
+    with ServerProcess(tmp_path, swift_endpoint, containers, server=options) as server:
+        busy, idle = connect(server), connect(server)
+        sockets += [busy, idle]
+        for sock in (busy, idle):
+            sock.sendall(healthz)
+            assert read_answer(sock, timeout=5)[0] == 200
+        for _ in range(6):  # 2.4 s of use, more than the keep-alive timeout
+            time.sleep(0.4)
+            busy.sendall(healthz)
+            assert read_answer(busy, timeout=5)[0] == 200
+        assert is_closed(idle, timeout=1)
+        busy.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        stalled = time.monotonic()
+        assert is_closed(busy, timeout=5)
+        assert 1.5 < time.monotonic() - stalled < 4

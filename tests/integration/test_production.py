@@ -21,6 +21,7 @@ import pytest
 import yaml
 from swiftclient.client import Connection
 
+from image_repo.adapters.metric_batches import FLUSH_SECONDS
 from image_repo.localswift import SwiftEndpoint
 from image_repo.localswift.cluster import free_port
 from tests.cluster import nginx_binary, write_nginx_conf
@@ -44,10 +45,11 @@ def start_gunicorn(
     endpoint: SwiftEndpoint,
     containers: tuple[str, str],
     cache: dict[str, object] | None = None,
+    server: dict[str, object] | None = None,
 ) -> tuple[subprocess.Popen[bytes], str, Path]:
     port = free_port()
     config = {
-        "server": {"log_level": "warning"},
+        "server": {"log_level": "warning", **(server or {})},
         "swift": {"container": containers[0], "cache_container": containers[1]},
         "cache": {"cache_dir": str(root / "cache"), **(cache or {})},
     }
@@ -138,20 +140,22 @@ def test_metrics_count_requests_of_both_workers(deployment: Deployment, unique: 
         url = f"{deployment.nginx_url}/images/{unique}/m"
         return httpx.get(url, params={"xsize": str(width)}, timeout=30).status_code
 
-    before = metric(
-        deployment,
-        'image_repo_http_requests_total{method="GET",route="/images/{name}",status="200"}',
-    )
+    series = 'image_repo_http_requests_total{method="GET",route="/images/{name}",status="200"}'
+    before = settled_metric(deployment, series)
     with ThreadPoolExecutor(8) as pool:
         assert set(pool.map(fetch, [20 + i % 10 for i in range(60)])) == {200}
-    after = metric(
-        deployment,
-        'image_repo_http_requests_total{method="GET",route="/images/{name}",status="200"}',
-    )
+    after = settled_metric(deployment, series)
     assert after - before == 60
     writers = {path.stem.rsplit("_", 1)[-1] for path in deployment.metrics_dir.glob("counter_*.db")}
     assert len(writers) >= 2, writers  # both workers recorded samples
     assert metric(deployment, "image_repo_derivations_total") >= 10
+
+
+def settled_metric(deployment: Deployment, series: str) -> float:
+    """Once every worker has written what it counted: each writes its samples at most
+    FLUSH_SECONDS after counting them (image_repo.adapters.metric_batches)."""
+    time.sleep(FLUSH_SECONDS + 0.5)
+    return metric(deployment, series)
 
 
 def metric(deployment: Deployment, series: str) -> float:

@@ -26,12 +26,13 @@ class MemoryCache:
         self._stats = CacheStats()
 
     def get(self, name: ImageName, key: str) -> bytes | None:
+        entry = (name.value, key)
         with self._lock:
-            data = self._entries.get((name.value, key))
+            data = self._entries.get(entry)
             if data is None:
                 self._stats.misses += 1
                 return None
-            self._entries.move_to_end((name.value, key))
+            self._entries.move_to_end(entry)
             self._stats.hits += 1
             return data
 

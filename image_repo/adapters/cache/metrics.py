@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from prometheus_client import Counter, Gauge
+
+from image_repo.adapters.metric_batches import BATCHES
 
 LOOKUPS = Counter(
     "image_repo_cache_lookups", "Cache lookups by tier and result", ["tier", "result"]
@@ -43,10 +48,17 @@ class PrometheusFetchMetrics:
     """The FetchMetrics port on the counters above."""
 
     def lookup(self, tier: str, *, hit: bool) -> None:
-        LOOKUPS.labels(tier, "hit" if hit else "miss").inc()
+        """Counted in batches (metric_batches.py): one per memory hit answered."""
+        BATCHES.inc(_lookups(tier, hit))
 
     def derivation(self) -> None:
         DERIVATIONS.inc()
 
     def eager(self, outcome: str) -> None:
         EAGER.labels(outcome).inc()
+
+
+@functools.cache
+def _lookups(tier: str, hit: bool) -> Any:
+    """Tiers and results are fixed sets; labels() costs more than the increment."""
+    return LOOKUPS.labels(tier, "hit" if hit else "miss")

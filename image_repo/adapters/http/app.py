@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -14,10 +14,13 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from image_repo.adapters.http.errors import exception_handlers
+from image_repo.adapters.http.hit_protocol import HIT_LANE, HitLane
 from image_repo.adapters.http.image_endpoints import ImageEndpoints
+from image_repo.adapters.http.memory_hits import MemoryHits
 from image_repo.adapters.http.observability import (
     AccessSink,
     RequestObserver,
+    RequestRecorder,
     metrics_endpoint,
 )
 from image_repo.adapters.http.openapi import OPENAPI
@@ -46,15 +49,16 @@ register_url_convertor("anypath", AnyPathConvertor())
 
 def create_app(
     endpoints: ImageEndpoints,
+    hits: MemoryHits,
     readiness: ReadinessProbe,
-    front: Callable[[ASGIApp], ASGIApp] = lambda app: app,
     on_shutdown: Callable[[], None] = lambda: None,
     access_sink: AccessSink | None = None,
     health: WorkerHealth | None = None,
 ) -> ASGIApp:
-    """`front` wraps Starlette (MemoryHits answers memory hits there); RequestObserver sees
-    every request, and SecurityHeaders adds its headers to every response. `health` (a sick
-    worker, a stalled work queue) is asked before Swift, on the loop: it needs no thread."""
+    """RequestObserver sees every request, and SecurityHeaders adds its headers to every
+    response. `health` (a sick worker, a stalled work queue) is asked before Swift, on the
+    loop: it needs no thread."""
+    recorder = RequestRecorder(access_sink)
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "alive"})
@@ -82,8 +86,8 @@ def create_app(
         return JSONResponse(OPENAPI)
 
     @contextlib.asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
+    async def lifespan(_app: Starlette) -> AsyncIterator[Mapping[str, object]]:
+        yield {HIT_LANE: HitLane(hits, recorder)}  # for the HTTP protocol (hit_protocol.py)
         readiness_check.close()
         on_shutdown()
 
@@ -94,11 +98,15 @@ def create_app(
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/images", endpoints.list_images, methods=["GET"]),
         Route("/images/", endpoints.list_images, methods=["GET"]),
-        Route("/images/{path:anypath}", endpoints.get_image, methods=["GET"]),
+        # The fast path: a GET or HEAD of an image in this worker's memory is answered by
+        # `hits` (memory_hits.py), from the request's bytes. uvicorn's HTTP protocol asks it
+        # first, as soon as the headers are parsed (hit_protocol.py), and such a request never
+        # reaches this table; this route asks it again for what does.
+        Route("/images/{path:anypath}", hits.before(endpoints.get_image), methods=["GET"]),
         Route("/images/{path:anypath}", endpoints.put_image, methods=["PUT"]),
         Route("/images/{path:anypath}", endpoints.delete_image, methods=["DELETE"]),
         *WebPage(endpoints.page_settings).routes(),
     ]
     handlers: Any = {**exception_handlers(health), ClientDisconnect: handle_client_disconnect}
     application = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
-    return SecurityHeaders(RequestObserver(CloseUnreadBodies(front(application)), access_sink))
+    return SecurityHeaders(RequestObserver(CloseUnreadBodies(application), recorder))

@@ -1,11 +1,13 @@
 """Headers of a served image: ETag, caching, Content-Disposition with a safe file name.
 
-One function builds the status, raw headers and body of every image answer, so the memory-hit
-front (`memory_hits.py`) and the full route send byte-identical responses."""
+`image_head` builds the status and headers of every image answer, so a memory hit
+(`memory_hits.py`, which keeps them for each hot image) and the full route send byte-identical
+responses."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from urllib.parse import quote
 
 import attrs
@@ -40,81 +42,64 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 
 @attrs.frozen
-class ImageAnswer:
+class ImageHead:
+    """The status and headers of an image answer."""
+
     status: int
     headers: RawHeaders
-    body: bytes
+
+    @functools.cached_property
+    def lines(self) -> bytes:
+        """The headers as HTTP/1.1 writes them, each line ending in CRLF (hit_protocol.py)."""
+        return b"".join(name + b": " + value + b"\r\n" for name, value in self.headers)
 
 
-def image_answer(
-    if_none_match: str | None,
+# An answer's head and body (empty for a 304). A plain tuple: a memory hit makes one per
+# request, and a tuple is far cheaper to make than a frozen attrs instance.
+ImageAnswer = tuple[ImageHead, bytes]
+
+
+def image_head(
     *,
-    disposition: str,
-    image_format: ImageFormat,
-    data: bytes,
+    is_not_modified: bool,
     etag: str,
     max_age_seconds: int,
     cache_tier: str,
+    disposition: str,
+    image_format: ImageFormat,
+    length: int,
     varies_by_accept: bool = False,
-) -> ImageAnswer:
-    """`varies_by_accept`: the format was negotiated (SPEC 9), so shared caches must keep the
+) -> ImageHead:
+    """A 304 carries validators, caching and Vary, no body headers (RFC 9110 §15.4.5).
+    `varies_by_accept`: the format was negotiated (SPEC 9), so shared caches must keep the
     variants apart (`Vary: Accept`, on 304s too)."""
-    if etag_matches(if_none_match, etag):
-        validators = _validator_headers(etag, max_age_seconds, cache_tier, varies_by_accept)
-        return ImageAnswer(304, validators, b"")
-    headers = _all_headers(
-        etag,
-        max_age_seconds,
-        cache_tier,
-        disposition,
-        image_format.media_type,
-        len(data),
-        varies_by_accept,
-    )
-    return ImageAnswer(200, headers, data)
-
-
-# Hot images get the same headers thousands of times a second: they are built once.
-@functools.lru_cache(maxsize=4096)
-def _validator_headers(
-    etag: str, max_age_seconds: int, cache_tier: str, varies_by_accept: bool = False
-) -> RawHeaders:
-    """What a 304 carries: validators, caching and Vary, no body headers (RFC 9110 §15.4.5)."""
-    return (
+    validators: RawHeaders = (
         (b"etag", f'"{etag}"'.encode("latin-1")),
         (b"cache-control", f"public, max-age={max_age_seconds}".encode("latin-1")),
         (b"x-cache", cache_tier.encode("latin-1")),
         *(((b"vary", b"Accept"),) if varies_by_accept else ()),
     )
-
-
-@functools.lru_cache(maxsize=4096)
-def _all_headers(
-    etag: str,
-    max_age_seconds: int,
-    cache_tier: str,
-    disposition: str,
-    media_type: str,
-    length: int,
-    varies_by_accept: bool,
-) -> RawHeaders:
-    return (
-        *_validator_headers(etag, max_age_seconds, cache_tier, varies_by_accept),
+    if is_not_modified:
+        return ImageHead(304, validators)
+    body_headers: RawHeaders = (
         # content_disposition() keeps the header ASCII (non-ASCII goes percent-encoded).
         (b"content-disposition", disposition.encode("latin-1")),
-        (b"content-type", media_type.encode("latin-1")),
+        (b"content-type", image_format.media_type.encode("latin-1")),
         (b"content-length", str(length).encode("latin-1")),
     )
+    return ImageHead(200, validators + body_headers)
 
 
 class AnswerResponse(Response):
     """A Starlette Response that sends an ImageAnswer's headers exactly as built."""
 
     def __init__(self, answer: ImageAnswer) -> None:
-        self.status_code = answer.status
-        self.body = answer.body
-        self.background = None
-        self.raw_headers = list(answer.headers)
+        head, body = answer
+        self._answer_headers = head.headers
+        super().__init__(body, head.status)
+
+    def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
+        self.raw_headers = list(self._answer_headers)
 
 
 def image_response(
@@ -128,14 +113,14 @@ def image_response(
     cache_tier: str,
     varies_by_accept: bool = False,
 ) -> Response:
-    answer = image_answer(
-        request.headers.get("if-none-match"),
-        disposition=content_disposition(name, image_format),
-        image_format=image_format,
-        data=data,
+    head = image_head(
+        is_not_modified=etag_matches(request.headers.get("if-none-match"), etag),
         etag=etag,
         max_age_seconds=max_age_seconds,
         cache_tier=cache_tier,
+        disposition=content_disposition(name, image_format),
+        image_format=image_format,
+        length=len(data),
         varies_by_accept=varies_by_accept,
     )
-    return AnswerResponse(answer)
+    return AnswerResponse((head, b"" if head.status == 304 else data))

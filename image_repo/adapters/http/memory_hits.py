@@ -1,39 +1,53 @@
-"""MemoryHits: answers memory-cache hits before Starlette's routing and middleware stack.
+"""MemoryHits: the answer to a GET or HEAD of a derived image in this worker's memory, made from
+the request's raw bytes on the event loop, with no I/O.
 
-Repeated GETs of one derived image are most of an image server's traffic, and for them the
-framework's layers (routing regexes, Request objects, exception middleware, Response objects)
-cost more than the lookup itself. This front answers such a request with two ASGI messages,
-on the event loop, and hands everything else, unchanged, to the application behind it: a
-miss, a regex, meta or url, or anything to refuse (the full route gives the 4xx, and the 403
-of a URL without its signature)."""
+Repeated GETs of one derived image are most of an image server's traffic. Two lanes ask this
+(see the route table in app.py): the HTTP protocol, as soon as a request's headers are parsed
+(`hit_protocol.py`), and the GET route, for what reaches the application another way (another
+HTTP server, a request behind one still being answered on its connection). Whatever it declines
+goes to the full route unchanged: a miss, a regex, meta or url, anything to refuse (the full
+route gives the 4xx), and a URL without its signature (the 403, or a write token's holder).
+
+This is the one memo of the hot path: what each request's bytes mean (parsed, signature
+checked), and for the original ETag last served under them, the derived image's key and the
+answer's headers."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import attrs
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Scope
 
 from image_repo.adapters.http.image_endpoints import HttpSettings
-from image_repo.adapters.http.image_responses import ImageAnswer, content_disposition, image_answer
-from image_repo.adapters.http.request_parsing import IMAGES_PREFIX, image_name_of, raw_path_of
+from image_repo.adapters.http.image_responses import (
+    AnswerResponse,
+    ImageAnswer,
+    ImageHead,
+    content_disposition,
+    etag_matches,
+    image_head,
+)
+from image_repo.adapters.http.request_parsing import image_name_of, raw_path_of
 from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.tiered_cache import TieredCache
 from image_repo.domain.derivation import spec_for
 from image_repo.domain.errors import ImageRepoError
-from image_repo.domain.formats import ImageFormat
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.names import ImageName
 from image_repo.domain.request import parse_query
 from image_repo.domain.spec import Spec
 
-_READS = frozenset({"GET", "HEAD"})
-# Parsed (path, query) pairs and built keys remembered for hot images. Only requests up to
-# MEMO_REQUEST_BYTES are remembered, so the memo holds at most ~4096 x 2.5 KiB whatever junk
-# queries arrive; longer ones are parsed each time (a real image URL is far shorter).
+# Requests remembered, the oldest first out past this many. Only requests (path, query and,
+# with images.auto_formats, Accept) up to MEMO_REQUEST_BYTES are remembered, so the memo holds
+# at most ~4096 x 2.5 KiB whatever junk arrives; longer ones are parsed each time (a real image
+# URL is far shorter).
 TARGETS_REMEMBERED = 4096
 MEMO_REQUEST_BYTES = 2048
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 @attrs.frozen
@@ -46,83 +60,105 @@ class ImageTarget:
     varies_by_accept: bool = False
 
 
-class MemoryHits:
-    """Only an ETag that `etags` trusts without I/O (CoherentEtags.trusted) reaches the memory
-    tier, so a hit here obeys the same coherence rule as every other answer. Building a key
-    and hashing it costs more than the lookup, so the key last built for each target is kept
-    with the ETag it was built for."""
+@attrs.frozen
+class _Heads:
+    """The answer's heads for one key and one length of its bytes."""
 
-    def __init__(
-        self, app: ASGIApp, etags: CoherentEtags, cache: TieredCache, settings: HttpSettings
-    ) -> None:
-        self._app = app
+    length: int
+    ok: ImageHead
+    not_modified: ImageHead
+
+
+@attrs.define
+class _Remembered:
+    """One request's meaning; `key` and `heads` are those of the original ETag last served."""
+
+    target: ImageTarget | None  # None: the full route answers
+    key: DerivedImageKey | None = None
+    heads: _Heads | None = None
+
+
+class MemoryHits:
+    """Only an ETag that `etags` trusts without I/O (CoherentEtags.trusted, asked on every
+    answer) reaches the memory tier, so a hit obeys the same coherence rule as every other
+    answer. Lives on the event loop: the memo takes no lock."""
+
+    def __init__(self, etags: CoherentEtags, cache: TieredCache, settings: HttpSettings) -> None:
         self._etags = etags
         self._cache = cache
         self._settings = settings
-        # Keyed by the negotiated format too (not the Accept header: a few values, not many),
-        # since with images.auto_formats the Accept header is part of what selects the spec.
-        self._target: Callable[[bytes, bytes, ImageFormat | None], ImageTarget | None] = (
-            functools.lru_cache(maxsize=TARGETS_REMEMBERED)(self._parse_target)
-        )
-        self._keys: dict[ImageTarget, DerivedImageKey] = {}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in _READS:
-            raw_path = raw_path_of(scope)
-            if raw_path.startswith(IMAGES_PREFIX):
-                if_none_match, accept = _headers(scope)
-                answer = self.answer(raw_path, scope["query_string"], if_none_match, accept)
-                if answer is not None:
-                    start = {"type": "http.response.start", "status": answer.status}
-                    await send({**start, "headers": answer.headers})
-                    await send({"type": "http.response.body", "body": answer.body})
-                    return
-        await self._app(scope, receive, send)
+        # With images.auto_formats, Accept is part of what selects the spec.
+        self._negotiates = bool(settings.offered_formats)
+        self._memo: dict[tuple[bytes, bytes, bytes | None], _Remembered] = {}
 
     def answer(
-        self, raw_path: bytes, query: bytes, if_none_match: str | None, accept: str | None = None
+        self,
+        raw_path: bytes,
+        query: bytes,
+        if_none_match: bytes | None = None,
+        accept: bytes | None = None,
     ) -> ImageAnswer | None:
-        negotiated = self._settings.negotiated(accept)
-        if len(raw_path) + len(query) > MEMO_REQUEST_BYTES:
-            target = self._parse_target(raw_path, query, negotiated)
-        else:
-            target = self._target(raw_path, query, negotiated)
+        """The answer to a GET of these bytes if its image is in memory (HEAD: send no body)."""
+        memo_key = (raw_path, query, accept if self._negotiates else None)
+        remembered = self._memo.get(memo_key) or self._remember(memo_key)
+        target = remembered.target
         if target is None:
             return None
         etag = self._etags.trusted(target.name)
         if etag is None:
             return None
-        key = self._key_for(target, etag)
+        key = remembered.key
+        if key is None or key.original_etag != etag:
+            key = remembered.key = DerivedImageKey(target.name, etag, target.spec)
+            remembered.heads = None
         data = self._cache.in_memory(key)
         if data is None:
             return None
-        return image_answer(
-            if_none_match,
-            disposition=target.disposition,
-            image_format=target.spec.kind,
-            data=data,
-            etag=key.digest(),
-            max_age_seconds=self._settings.cache_max_age_seconds,
-            cache_tier="memory",
-            varies_by_accept=target.varies_by_accept,
-        )
+        heads = remembered.heads
+        if heads is None or heads.length != len(data):
+            heads = remembered.heads = self._heads(target, key, len(data))
+        validator = if_none_match.decode("latin-1") if if_none_match is not None else None
+        if etag_matches(validator, key.digest()):
+            return heads.not_modified, b""
+        return heads.ok, data
 
-    def _key_for(self, target: ImageTarget, etag: str) -> DerivedImageKey:
-        remembered = self._keys.get(target)
-        if remembered is not None and remembered.original_etag == etag:
-            return remembered
-        key = DerivedImageKey(target.name, etag, target.spec)
-        if len(self._keys) >= TARGETS_REMEMBERED:
-            self._keys.clear()
-        self._keys[target] = key
-        return key
+    def answer_scope(self, scope: Scope) -> ImageAnswer | None:
+        if_none_match = accept = None
+        for name, value in scope["headers"]:
+            if name == b"if-none-match":
+                if_none_match = value
+            elif name == b"accept":
+                accept = value
+        return self.answer(raw_path_of(scope), scope["query_string"], if_none_match, accept)
+
+    def before(self, endpoint: Endpoint) -> Endpoint:
+        """`endpoint`, unless the image is in memory: the GET route's lane (app.py)."""
+
+        async def from_memory_first(request: Request) -> Response:
+            answer = self.answer_scope(request.scope)
+            return await endpoint(request) if answer is None else AnswerResponse(answer)
+
+        return from_memory_first
+
+    @property
+    def remembered(self) -> int:
+        return len(self._memo)
+
+    def _remember(self, memo_key: tuple[bytes, bytes, bytes | None]) -> _Remembered:
+        raw_path, query, accept = memo_key
+        remembered = _Remembered(self._parse_target(raw_path, query, accept))
+        if len(raw_path) + len(query) + len(accept or b"") <= MEMO_REQUEST_BYTES:
+            if len(self._memo) >= TARGETS_REMEMBERED:
+                del self._memo[next(iter(self._memo))]
+            self._memo[memo_key] = remembered
+        return remembered
 
     def _parse_target(
-        self, raw_path: bytes, query: bytes, negotiated: ImageFormat | None
+        self, raw_path: bytes, query: bytes, accept: bytes | None
     ) -> ImageTarget | None:
-        """None for what the full route must answer, an unsigned request included (it gives
-        the 403, or serves a write token's holder). Being memoised with the parse, a hot
-        signed URL costs its HMAC once, not per hit: the answer is a function of the bytes."""
+        """None for what the full route must answer, an unsigned request included. Being
+        remembered with the parse, a hot signed URL costs its HMAC once, not per hit: the
+        answer is a function of the bytes."""
         signatures = self._settings.signatures
         if signatures.is_required and not signatures.verify(raw_path, query):
             return None
@@ -133,17 +169,22 @@ class MemoryHits:
             return None
         if wanted.regex is not None or wanted.wants_meta or wanted.wants_url:
             return None
+        negotiated = self._settings.negotiated(accept.decode("latin-1") if accept else None)
         spec = spec_for(wanted, path_format, self._settings.defaults, negotiated)
         varies = self._settings.varies_by_accept(wanted, path_format)
         return ImageTarget(name, spec, content_disposition(name, spec.kind), varies)
 
+    def _heads(self, target: ImageTarget, key: DerivedImageKey, length: int) -> _Heads:
+        def head(is_not_modified: bool) -> ImageHead:
+            return image_head(
+                is_not_modified=is_not_modified,
+                etag=key.digest(),
+                max_age_seconds=self._settings.cache_max_age_seconds,
+                cache_tier="memory",
+                disposition=target.disposition,
+                image_format=target.spec.kind,
+                length=length,
+                varies_by_accept=target.varies_by_accept,
+            )
 
-def _headers(scope: Scope) -> tuple[str | None, str | None]:
-    """If-None-Match and Accept, in one pass over the headers."""
-    if_none_match = accept = None
-    for key, value in scope["headers"]:
-        if key == b"if-none-match":
-            if_none_match = value.decode("latin-1")
-        elif key == b"accept":
-            accept = value.decode("latin-1")
-    return if_none_match, accept
+        return _Heads(length, head(False), head(True))

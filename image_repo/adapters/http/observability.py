@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from image_repo.adapters.metric_batches import BATCHES
+
 REQUESTS = Counter(
     "image_repo_http_requests",
     "HTTP requests by route, method and status",
@@ -35,38 +37,54 @@ LATENCY = Histogram(
 _FIXED_ROUTES = ("/images", "/healthz", "/readyz", "/metrics", "/openapi.json")
 
 
+IMAGES_ROUTE = "/images/{name}"
+
+
 def route_of(path: str) -> str:
     """A route template, never the raw path: image names must not become label values."""
     if path.startswith("/images/"):
-        return "/images/{name}"
+        return IMAGES_ROUTE
     return path if path in _FIXED_ROUTES else "other"
 
 
 # `labels()` validates and joins its arguments on every call; at thousands of memory hits per
 # second that shows in profiles, so each labelled child is looked up once. Routes and methods
 # come from fixed sets (route_of; the server refuses unknown methods), so these stay small.
+# Samples are written in batches (metric_batches.py).
 @functools.cache
-def _request_counter(route: str, method: str, status: int) -> Any:
-    return REQUESTS.labels(route, method, str(status))
-
-
-@functools.cache
-def _latency_histogram(route: str, method: str) -> Any:
-    return LATENCY.labels(route, method)
+def _samples(route: str, method: str, status: int) -> tuple[Any, Any]:
+    """A request's counter and its latency histogram, labelled."""
+    return REQUESTS.labels(route, method, str(status)), LATENCY.labels(route, method)
 
 
 # method, raw path, status, body bytes, milliseconds: see image_repo.logging_setup.
 AccessSink = Callable[[tuple[str, str, int, int, float]], None]
 
 
-class RequestObserver:
-    """Pure ASGI middleware, so streamed bodies (zips, listings) are counted as they go out.
-    Each request's access fields go to `access_sink` (image_repo.logging_setup.access_sink);
-    without one, no access line is written."""
+class RequestRecorder:
+    """A request's Prometheus samples and its access line (`access_sink`:
+    image_repo.logging_setup.access_sink; without one, no access line is written). Asked by
+    RequestObserver, and by the HTTP protocol for the memory hits it answers (hit_protocol.py)."""
 
-    def __init__(self, app: ASGIApp, access_sink: AccessSink | None = None) -> None:
-        self._app = app
+    def __init__(self, access_sink: AccessSink | None = None) -> None:
         self._access_sink = access_sink
+
+    def record(
+        self, route: str, method: str, status: int, sent: int, seconds: float, raw_path: bytes
+    ) -> None:
+        """`sent`: body bytes; `raw_path` as sent, for the access line."""
+        counter, latency = _samples(route, method, status)
+        BATCHES.observe(latency, seconds, counted=counter)
+        if self._access_sink is not None:
+            self._access_sink((method, raw_path.decode("latin-1"), status, sent, seconds * 1000))
+
+
+class RequestObserver:
+    """Pure ASGI middleware, so streamed bodies (zips, listings) are counted as they go out."""
+
+    def __init__(self, app: ASGIApp, recorder: RequestRecorder) -> None:
+        self._app = app
+        self._recorder = recorder
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -87,16 +105,15 @@ class RequestObserver:
             await self._app(scope, receive, observed_send)
         finally:
             seconds = time.perf_counter() - start
-            route, method = route_of(scope["path"]), scope["method"]
-            _request_counter(route, method, status).inc()
-            _latency_histogram(route, method).observe(seconds)
-            if self._access_sink is not None:
-                raw_path = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
-                self._access_sink((method, raw_path, status, sent, seconds * 1000))
+            raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+            route = route_of(scope["path"])
+            self._recorder.record(route, scope["method"], status, sent, seconds, raw_path)
 
 
 async def metrics_endpoint(_request: Request) -> Response:
-    """Under gunicorn (PROMETHEUS_MULTIPROC_DIR set) every worker's samples are merged."""
+    """Under gunicorn (PROMETHEUS_MULTIPROC_DIR set) every worker's samples are merged, the
+    other workers' at most metric_batches.FLUSH_SECONDS late."""
+    BATCHES.flush()
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
