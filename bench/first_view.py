@@ -41,7 +41,13 @@ from swiftclient.client import Connection
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.harness import Server, image_repo_server, local_swift, wait_for_cache_writes
+from bench.harness import (
+    Server,
+    image_repo_server,
+    local_swift,
+    swift_cpu_seconds,
+    wait_for_cache_writes,
+)
 from bench.inputs import make_inputs
 from image_repo.localswift import SwiftEndpoint
 
@@ -62,23 +68,6 @@ class ColdSamples:
         factory=lambda: {r: [] for r in ROWS}
     )
     reference_swift_cpu: list[float] = attrs.field(factory=list)
-
-
-def swift_cpu_seconds() -> float:
-    """CPU seconds the bench's local Swift has used so far: every process whose command line
-    names its data folder (`bench-saio-...`), from /proc (Linux)."""
-    total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
-    for process in Path("/proc").iterdir():
-        if not process.name.isdigit():
-            continue
-        try:
-            if b"bench-saio-" not in (process / "cmdline").read_bytes():
-                continue
-            fields = (process / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    return total
 
 
 def unique_copy(jpeg: bytes, tag: str) -> bytes:

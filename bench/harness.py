@@ -113,3 +113,21 @@ def wait_for_cache_writes(base_url: str, timeout_seconds: float = 300) -> float:
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def swift_cpu_seconds() -> float:
+    """CPU seconds the bench's local Swift has used so far: every process whose command line
+    names its data folder (`bench-saio-...`, see local_swift), from /proc (Linux). Reported for
+    context; never counted as a server's."""
+    total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
+    for process in Path("/proc").iterdir():
+        if not process.name.isdigit():
+            continue
+        try:
+            if b"bench-saio-" not in (process / "cmdline").read_bytes():
+                continue
+            fields = (process / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total

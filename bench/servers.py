@@ -81,7 +81,7 @@ from swiftclient.client import Connection
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.field_photos import FOLDER, make_field_photos
-from bench.harness import local_swift
+from bench.harness import local_swift, swift_cpu_seconds
 from bench.http_cold import ensure_thumbor, wait_until_alive_path
 from image_repo.localswift import SwiftEndpoint
 from image_repo.localswift.cluster import free_port
@@ -201,23 +201,6 @@ def process_tree_cpu(root: int) -> dict[tuple[int, int], float]:
         found[(pid, int(fields[19]))] = (int(fields[11]) + int(fields[12])) / TICKS
         pending.extend(children)
     return found
-
-
-def swift_cpu_seconds() -> float:
-    """CPU seconds used so far by the bench's local Swift (processes whose command line names
-    its `bench-saio-` data folder): reported for context, never counted for a server."""
-    total = 0.0
-    for process in Path("/proc").iterdir():
-        if not process.name.isdigit():
-            continue
-        try:
-            if b"bench-saio-" not in (process / "cmdline").read_bytes():
-                continue
-            fields = (process / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / TICKS
-    return total
 
 
 # --- load --------------------------------------------------------------------------------------

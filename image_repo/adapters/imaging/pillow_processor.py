@@ -128,6 +128,18 @@ def _is_plain_fit(source: ImageFile.ImageFile, spec: Spec) -> bool:
     )
 
 
+def _stored_target(image: ImageFile.ImageFile, spec: Spec) -> tuple[int, int]:
+    """The size the box asks of `image` as stored: measured on its upright sides (EXIF
+    orientation), then turned back to the stored ones."""
+    assert spec.box is not None
+    scaled = spec.box.fill if spec.is_cover else spec.box.fit
+    width, height = image.size
+    if swaps_sides(orientation_of(image)):
+        target_h, target_w = scaled(height, width)
+        return target_w, target_h
+    return scaled(width, height)
+
+
 class PillowProcessor:
     """Opens images only with the allowed plugins, and every opening (upload check, derivation,
     metadata, of uploads and of objects other tools put) within one budget (budget.py): the
@@ -401,18 +413,11 @@ class PillowProcessor:
         (scaled_jpeg.py): upright, in sRGB, and already fitted."""
         if self._decode_scaled is None or prepared is not None or not _is_plain_fit(source, spec):
             return self._prepare(source, info, spec, prepared)
-        assert spec.box is not None  # _is_plain_fit
-        orientation = orientation_of(source)
-        width, height = source.size
-        if swaps_sides(orientation):
-            target_h, target_w = spec.box.fit(height, width)
-        else:
-            target_w, target_h = spec.box.fit(width, height)
         whole = data if isinstance(data, bytes) else data.whole()
-        scaled = self._decode_scaled(whole, source.mode, (target_w, target_h))
+        scaled = self._decode_scaled(whole, source.mode, _stored_target(source, spec))
         if scaled is None:  # a JPEG that decoder refuses: Pillow decodes it, or says why not
             return self._prepare(source, info, spec, prepared)
-        return upright(scaled, orientation)
+        return upright(scaled, orientation_of(source))
 
     def _shrink_on_load(self, image: ImageFile.ImageFile, info: ImageInfo, spec: Spec) -> None:
         """First frame only; a JPEG is shrunk by DCT scaling while it decodes when a box asks
@@ -421,10 +426,4 @@ class PillowProcessor:
         if info.frames > 1:
             image.seek(0)
         if spec.box is not None and image.format in ("JPEG", "MPO"):
-            width, height = image.size
-            scaled = spec.box.fill if spec.is_cover else spec.box.fit
-            if swaps_sides(orientation_of(image)):
-                target_h, target_w = scaled(height, width)
-            else:
-                target_w, target_h = scaled(width, height)
-            image.draft(image.mode, (target_w, target_h))
+            image.draft(image.mode, _stored_target(image, spec))

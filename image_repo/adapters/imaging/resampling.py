@@ -32,20 +32,26 @@ _BANDS = {"L": 1, "RGB": 3, "RGBa": 4, "La": 2}
 def vips_resample(image: Image.Image, size: tuple[int, int], reducing_gap: float) -> Image.Image:
     """libvips' `resize` (box shrink by whole factors beyond its own gap of 2, lanczos3 for the
     rest); other modes (16 bits, palettes, CMYK) go through Pillow."""
-    import pyvips  # the module is only used when libvips is installed (images.processor)
-
     mode = _PREMULTIPLIED.get(image.mode, image.mode)
     bands = _BANDS.get(mode)
     if bands is None or image.width < 2 or image.height < 2:
         return pillow_resample(image, size, reducing_gap)
     working = image.convert(mode) if mode != image.mode else image
-    source = pyvips.Image.new_from_memory(
-        working.tobytes(), working.width, working.height, bands, "uchar"
-    )
-    resized: Any = source.resize(
-        size[0] / working.width, vscale=size[1] / working.height, kernel="lanczos3"
-    )
+    resized = vips_resized(working.tobytes(), working.size, bands, size)
+    result = Image.frombuffer(mode, size, resized, "raw", mode, 0, 1)
+    return result.convert(image.mode) if mode != image.mode else result
+
+
+def vips_resized(
+    pixels: Any, pixel_size: tuple[int, int], bands: int, size: tuple[int, int]
+) -> bytes:
+    """8-bit `pixels` (any buffer, read in place) of `pixel_size` resized by libvips to exactly
+    `size`: box shrink by whole factors beyond its own gap of 2, lanczos3 for the rest."""
+    import pyvips  # the module is only used when libvips is installed (images.processor)
+
+    width, height = pixel_size
+    source = pyvips.Image.new_from_memory(pixels, width, height, bands, "uchar")
+    resized: Any = source.resize(size[0] / width, vscale=size[1] / height, kernel="lanczos3")
     if (resized.width, resized.height) != size:  # rounding: never serve a pixel off the box
         resized = resized.gravity("centre", size[0], size[1], extend="copy")
-    result = Image.frombuffer(mode, size, resized.write_to_memory(), "raw", mode, 0, 1)
-    return result.convert(image.mode) if mode != image.mode else result
+    return bytes(resized.write_to_memory())

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyvips
 import simplejpeg
 from PIL import Image
+
+from image_repo.adapters.imaging.resampling import vips_resized
 
 _COLOURSPACES = {"RGB": "RGB", "L": "GRAY"}
 
@@ -34,11 +35,8 @@ def decode_scaled(data: bytes, mode: str, size: tuple[int, int]) -> Image.Image 
     except ValueError:
         return None
     decoded_h, decoded_w = array.shape[:2]
-    bands = 1 if mode == "L" else 3
     if (decoded_w, decoded_h) == size:
         return Image.frombuffer(mode, size, array.tobytes(), "raw", mode, 0, 1)
-    decoded = pyvips.Image.new_from_memory(array.data, decoded_w, decoded_h, bands, "uchar")
-    resized = decoded.resize(width / decoded_w, vscale=height / decoded_h, kernel="lanczos3")
-    if (resized.width, resized.height) != size:  # rounding: never a pixel off the box
-        resized = resized.gravity("centre", width, height, extend="copy")
-    return Image.frombuffer(mode, size, resized.write_to_memory(), "raw", mode, 0, 1)
+    bands = 1 if mode == "L" else 3
+    resized = vips_resized(array.data, (decoded_w, decoded_h), bands, size)
+    return Image.frombuffer(mode, size, resized, "raw", mode, 0, 1)
