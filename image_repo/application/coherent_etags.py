@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from image_repo.application.ports import Clock, KnownEtags, NameGenerations
+from image_repo.application.ports import Clock, EdgePurger, KnownEtags, NameGenerations, NoEdge
+from image_repo.domain.edge_keys import purge_keys
 from image_repo.domain.names import ImageName
 
 # ETags remembered per process; the oldest learnt go first past this many names.
@@ -38,7 +39,9 @@ class CoherentEtags:
         persisted: KnownEtags,
         clock: Clock,
         ttl_seconds: float,
+        edge: EdgePurger | None = None,
     ) -> None:
+        self._edge = edge or NoEdge()
         self._generations = generations
         self._persisted = persisted
         self._clock = clock
@@ -78,13 +81,16 @@ class CoherentEtags:
             self._persisted.forget(name)
 
     def changed(self, name: ImageName, etag: str | None) -> None:
-        """After a PUT (`etag`: the new original's) or a DELETE (None) of `name` here, once the
-        store has answered: every worker of this server stops trusting what it knew."""
+        """After a PUT or restore (`etag`: the new original's) or a DELETE (None) of `name` here,
+        once the store has answered: every worker of this server stops trusting what it knew,
+        and then the edges in front of every server (`edge`, SPEC 13) drop what they keep of
+        it, within the purger's bound on the write's time."""
         seen = self._generations.advance(name)
         if etag is None:
             self.forget(name)
         else:
             self.learn(name, etag, seen)
+        self._edge.purge(purge_keys(name))
 
     def known_in_outage(self, name: ImageName) -> str | None:
         """The ETag to serve cached images under while the store cannot be asked, if any."""

@@ -41,14 +41,22 @@ class FetchImage:
         self._cache = cache
 
     def execute(
-        self, name: ImageName, spec: Spec, *, etag: str | None = None, durable: bool = False
+        self,
+        name: ImageName,
+        spec: Spec,
+        *,
+        etag: str | None = None,
+        durable: bool = False,
+        version_id: str | None = None,
     ) -> FetchedImage:
-        """`durable`: a new derivation is in the cache container before this returns."""
+        """`durable`: a new derivation is in the cache container before this returns.
+        `version_id`: the kept version (SPEC 13) whose ETag `etag` is."""
         etag = etag or self._etags.trusted(name)
         if etag is None:
             return self._first_sight(name, spec, durable)
         key = DerivedImageKey(name, etag, spec)
-        return self._flights.run(key, durable, lambda: self._cached_or_made(key, durable))
+        made = functools.partial(self._cached_or_made, key, durable, version_id)
+        return self._flights.run(key, durable, made)
 
     def _first_sight(self, name: ImageName, spec: Spec, durable: bool) -> FetchedImage:
         """The GET tells the ETag (learnt unless the name is written meanwhile). While Swift is
@@ -70,12 +78,14 @@ class FetchImage:
         # joined another request's flight: it made the image from its own download
         return self._flights.run(key, durable, view, if_joined=original.body.abandon)
 
-    def _cached_or_made(self, key: DerivedImageKey, durable: bool) -> FetchedImage:
+    def _cached_or_made(
+        self, key: DerivedImageKey, durable: bool, version_id: str | None
+    ) -> FetchedImage:
         """The cache tiers in order, else made from the original (kept, or downloaded)."""
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        original = self._originals.of(key.name, key.original_etag)
+        original = self._originals.of(key.name, key.original_etag, version_id)
         return self._deriver.keep(self._deriver.make(key, original), durable=durable)
 
     def _first_view(

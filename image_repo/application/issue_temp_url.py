@@ -16,6 +16,7 @@ from image_repo.domain.spec import Spec
 class IssuedUrl:
     name: ImageName
     url: TempUrl
+    original_etag: str  # of the original the URL's image was made from
 
 
 class IssueTempUrl:
@@ -35,4 +36,5 @@ class IssueTempUrl:
         if fetched.tier in ("memory", "disk"):
             self._cache.ensure_shared(fetched.key, fetched.image)
         filename = f"{str(name).rsplit('/', 1)[-1]}.{spec.kind.extension}"
-        return IssuedUrl(name, self._signer.sign(fetched.key, self._ttl_seconds, filename))
+        signed = self._signer.sign(fetched.key, self._ttl_seconds, filename)
+        return IssuedUrl(name, signed, fetched.key.original_etag)

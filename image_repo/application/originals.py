@@ -15,6 +15,7 @@ from image_repo.application.ports import (
     IdentifiedSource,
     ImageSource,
     OriginalStore,
+    OriginalVersions,
 )
 from image_repo.application.single_flight import SingleFlight
 from image_repo.domain.names import ImageName
@@ -56,7 +57,11 @@ class Originals:
     A first view also races here (`race`): the arriving body is decoded while the cache
     container is asked on a thread of `LOOKUP_THREADS`; `close` stops them at shutdown."""
 
-    def __init__(self, store: OriginalStore, kept: BlobCache) -> None:
+    def __init__(
+        self, store: OriginalStore, kept: BlobCache, versions: OriginalVersions | None = None
+    ) -> None:
+        """`versions`: where kept versions of an original are read from (`swift.versions`)."""
+        self._versions = versions
         self._store = store
         self._kept = kept
         self._downloads: SingleFlight[ArrivingOriginal] = SingleFlight()
@@ -70,13 +75,27 @@ class Originals:
         original.body.when_whole(lambda data: self.keep(name, etag, data))
         return original
 
-    def of(self, name: ImageName, etag: str) -> OriginalBytes:
+    def of(self, name: ImageName, etag: str, version_id: str | None = None) -> OriginalBytes:
         """The original stored under `etag`: from memory, else from one GET shared by every
-        caller asking at once (whose ETag is the store's current one)."""
+        caller asking at once (whose ETag is the store's current one, or with `version_id`,
+        that kept version's)."""
         kept = self._kept.get(name, _kept_key(etag))
         if kept is not None:
             return OriginalBytes.of(name, etag, kept)
-        original = self._downloads.run(f"{etag}/{name}", lambda: self.download(name))
+        if version_id is not None and self._versions is not None:
+            versions = self._versions
+
+            def download() -> ArrivingOriginal:
+                original = versions.stream(name, version_id)
+                original.body.when_whole(lambda data: self.keep(name, etag, data))
+                return original
+
+        else:
+
+            def download() -> ArrivingOriginal:
+                return self.download(name)
+
+        original = self._downloads.run(f"{etag}/{name}", download)
         return OriginalBytes.of(name, original.stored.etag, original.body)
 
     def keep(self, name: ImageName, etag: str, data: bytes) -> None:

@@ -16,6 +16,7 @@ from image_repo.domain.records import (
     ListedObject,
     Original,
     StoredOriginal,
+    StoredVersion,
     TempUrl,
 )
 from image_repo.domain.spec import Spec
@@ -128,6 +129,35 @@ class OriginalStore(Protocol):
         ...
 
 
+class OriginalVersions(Protocol):
+    """The versions the store keeps of each original (`swift.versions`: Swift's own object
+    versioning on the originals container). Only originals stored under their exact name are
+    versioned (not `<name>.<ext>` objects other tools put there)."""
+
+    def enable(self) -> None:
+        """Turn versioning on for the originals container (idempotent; at start)."""
+        ...
+
+    def list(self, name: ImageName) -> list[StoredVersion]:
+        """Every kept version of `name`, newest first, delete markers left out; [] for none."""
+        ...
+
+    def stream(self, name: ImageName, version_id: str) -> ArrivingOriginal:
+        """One version's bytes, as OriginalStore.stream (raises ImageNotFoundError for a
+        version the store does not hold)."""
+        ...
+
+    def restore(self, name: ImageName, version_id: str) -> StoredOriginal:
+        """Make that version current again (a server-side copy: the store writes a new current
+        version with its bytes and metadata); returns the new current original. Raises
+        ImageNotFoundError for a version the store does not hold."""
+        ...
+
+    def delete(self, name: ImageName, version_id: str) -> bool:
+        """Remove one kept version for good; False when there was none."""
+        ...
+
+
 class ImageProcessor(Protocol):
     """The imaging library behind the service."""
 
@@ -236,6 +266,24 @@ class NameGenerations(Protocol):
     def advance(self, name: ImageName) -> int:
         """Move the name's counter on; returns the new value."""
         ...
+
+
+class EdgePurger(Protocol):
+    """The CDNs and Varnishes in front of the servers (`edge.purge_urls`), told which surrogate
+    keys a write made stale (domain/edge_keys.py)."""
+
+    def purge(self, keys: tuple[str, ...]) -> None:
+        """Ask every edge to drop what it keeps under `keys`, waiting a bounded time; what has
+        not landed by then is retried in the background. Never raises: an edge that is down
+        must not fail a write."""
+        ...
+
+
+class NoEdge:
+    """No edge configured: nothing to purge."""
+
+    def purge(self, keys: tuple[str, ...]) -> None:
+        pass
 
 
 class Clock(Protocol):

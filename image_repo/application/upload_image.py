@@ -7,6 +7,7 @@ import uuid
 import attrs
 
 from image_repo.application.coherent_etags import CoherentEtags
+from image_repo.application.kept_versions import KeptVersions
 from image_repo.application.ports import IdentifiedSource, ImageProcessor, OriginalStore
 from image_repo.domain.errors import EmptyUploadError, UploadTooLargeError
 from image_repo.domain.limits import ImageLimits
@@ -35,9 +36,12 @@ class UploadImage:
         max_upload_bytes: int,
         etags: CoherentEtags,
         keep_decoded: bool = False,
+        kept_versions: KeptVersions | None = None,
     ) -> None:
         """`keep_decoded`: the processor keeps what the upload check decoded, for derivations
-        made right after the upload (eager presets)."""
+        made right after the upload (eager presets). `kept_versions`: pruned after each
+        upload, with versions on (SPEC 13)."""
+        self._kept_versions = kept_versions
         self._keep_decoded = keep_decoded
         self._etags = etags
         self._store = store
@@ -61,4 +65,6 @@ class UploadImage:
             self._etags.changed(name, None)
             raise
         self._etags.changed(name, stored.etag)
+        if self._kept_versions is not None:
+            self._kept_versions.prune(name)
         return UploadedImage(name, info, stored, decoded_as)

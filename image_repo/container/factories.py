@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from pathlib import Path
 
+from image_repo.adapters.edge.purger import HttpPurger
 from image_repo.adapters.imaging.budget import guard_pillow
 from image_repo.adapters.imaging.encode import DEFAULT_EFFORT, EncoderEffort
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor, ScaledDecode
@@ -18,6 +19,7 @@ from image_repo.adapters.swift.connection import (
     connection_factory,
     login_description,
 )
+from image_repo.adapters.swift.original_versions import SwiftOriginalVersions
 from image_repo.domain.derivation import DerivationDefaults, spec_for
 from image_repo.domain.errors import InvalidParameterError
 from image_repo.domain.formats import ImageFormat
@@ -28,8 +30,10 @@ from image_repo.settings import (
     AppConfig,
     CacheConfig,
     ConfigError,
+    EdgeConfig,
     ImagesConfig,
     ServerConfig,
+    SwiftConfig,
     SwiftCredentials,
 )
 
@@ -181,3 +185,17 @@ def eager_specs(
         )
         for name in images.eager_presets
     )
+
+
+def original_versions(
+    pool: SwiftConnectionPool, swift: SwiftConfig
+) -> SwiftOriginalVersions | None:
+    """The kept versions of the originals, with `swift.versions` on; None otherwise."""
+    return SwiftOriginalVersions(pool, swift.container) if swift.versions else None
+
+
+def edge_purger(edge: EdgeConfig) -> HttpPurger | None:
+    """Purges to the configured edges; None when there is none (nothing to wait for)."""
+    if not edge.purge_urls:
+        return None
+    return HttpPurger(edge.purge_urls, edge.purge_header, edge.purge_timeout_seconds)

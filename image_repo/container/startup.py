@@ -15,7 +15,7 @@ from image_repo.adapters.swift.connection import quiet_client_logs
 from image_repo.container.factories import write_tokens
 from image_repo.container.process import limit_memory, stop_gracefully, tune_process
 from image_repo.container.wiring import Container
-from image_repo.domain.errors import StoreLoginError, StoreUnavailableError
+from image_repo.domain.errors import ImageRepoError, StoreLoginError, StoreUnavailableError
 from image_repo.logging_setup import access_sink
 from image_repo.settings import AppConfig, SwiftConfig
 
@@ -64,6 +64,7 @@ def build_app(
     try:
         store.ensure_container()
         container.derived_store().ensure_container()
+        _enable_versions(container)
     except StoreLoginError as error:
         logger.error("%s: check the Swift credentials (swift.* or OS_*/ST_*)", error)
     except StoreUnavailableError as error:
@@ -103,6 +104,25 @@ def build_app(
             on_sick=stop_gracefully if supervised else lambda: None,
         ),
     )
+
+
+def _enable_versions(container: Container) -> None:
+    """`swift.versions`: Swift's object versioning on the originals container. A Swift whose
+    proxy does not allow it refuses; said once, clearly, at start."""
+    versions = container.versions()
+    if versions is None:
+        return
+    try:
+        versions.enable()
+    except StoreUnavailableError:
+        raise
+    except ImageRepoError as error:
+        logger.error(
+            "swift.versions is on, but Swift refused to turn on object versioning for the "
+            "originals container (%s): its proxy needs versioned_writes with "
+            "allow_object_versioning = true",
+            error,
+        )
 
 
 def install_url_key(config: AppConfig, environ: Mapping[str, str]) -> None:

@@ -31,6 +31,7 @@ from image_repo.application.deriver import Deriver
 from image_repo.application.fetch_image import FetchImage
 from image_repo.application.first_views import PrepareFirstViews
 from image_repo.application.issue_temp_url import IssueTempUrl
+from image_repo.application.kept_versions import KeptVersions
 from image_repo.application.list_images import ListImages
 from image_repo.application.originals import Originals
 from image_repo.application.read_meta import ReadMeta
@@ -41,8 +42,10 @@ from image_repo.container.factories import (
     cache_container_ttl,
     derivation_defaults,
     eager_specs,
+    edge_purger,
     image_processor,
     integrity_secret,
+    original_versions,
     presets,
     swift_pool,
     write_tokens,
@@ -70,6 +73,8 @@ class Container(containers.DeclarativeContainer):
     original_store = providers.Singleton(
         SwiftOriginalStore, swift_connections, config.provided.swift.container
     )
+    versions = providers.Singleton(original_versions, swift_connections, config.provided.swift)
+    edge = providers.Singleton(edge_purger, config.provided.edge)
     derived_store = providers.Singleton(
         SwiftDerivedStore,
         swift_connections,
@@ -126,6 +131,14 @@ class Container(containers.DeclarativeContainer):
         providers.Singleton(DiskKnownEtags, cache_dir),
         clock,
         ttl_seconds=config.provided.cache.original_ttl_seconds,
+        edge=edge,
+    )
+    kept_versions = providers.Singleton(
+        KeptVersions,
+        original_store,
+        versions,
+        etags,
+        keep=config.provided.swift.keep_versions,
     )
     fetch_metrics = providers.Singleton(PrometheusFetchMetrics)
     write_behind = providers.Singleton(
@@ -154,7 +167,7 @@ class Container(containers.DeclarativeContainer):
         shared_enabled=config.provided.cache.swift_cache,
         shared_max_bytes=config.provided.cache.swift_cache_max_bytes,
     )
-    originals = providers.Singleton(Originals, original_store, originals_cache)
+    originals = providers.Singleton(Originals, original_store, originals_cache, versions)
     derivation_flights = providers.Singleton(DerivationFlights)
     fetch = providers.Singleton(
         FetchImage,
@@ -181,6 +194,7 @@ class Container(containers.DeclarativeContainer):
             max_upload_bytes=config.provided.images.max_upload_bytes,
             etags=etags,
             keep_decoded=providers.Callable(bool, config.provided.images.eager_presets),
+            kept_versions=kept_versions,
         ),
         first_views=providers.Singleton(
             PrepareFirstViews,
@@ -218,6 +232,7 @@ class Container(containers.DeclarativeContainer):
         delete=providers.Singleton(
             DeleteImage, original_store, derived_store, tiered_cache, originals, etags
         ),
+        versions=kept_versions,
     )
     http_settings = providers.Singleton(
         HttpSettings,

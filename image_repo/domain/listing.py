@@ -14,10 +14,13 @@ from image_repo.domain.records import ListedObject
 
 @attrs.frozen
 class ListedImage:
-    """An image as the listing shows it: its name and the ETag of the object that holds it."""
+    """An image as the listing shows it: its name and the ETag, size and time of the object
+    that holds it (all in the store's listing: `details=true` costs no request per entry)."""
 
     name: ImageName
     etag: str
+    bytes: int = 0
+    last_modified: str = ""
 
     def __str__(self) -> str:
         return self.name.value
@@ -84,7 +87,7 @@ def served_entries(
         open_prefixes.append(name.value)
         if after.startswith(name.value) and served_before(name):
             continue
-        yield ListedImage(name, listed.etag)
+        yield ListedImage(name, listed.etag, listed.bytes, listed.last_modified)
 
 
 def unique_images(objects: Iterable[ListedObject]) -> Iterator[ListedImage]:

@@ -43,6 +43,21 @@ class ListedObject:
     name: str
     etag: str
     is_folder: bool = False
+    bytes: int = 0
+    last_modified: str = ""  # as the store lists it (Swift: ISO 8601 UTC without a zone)
+
+
+@attrs.frozen
+class StoredVersion:
+    """One version of an original that the store keeps (Swift's object versioning): its
+    version id, the ETag and size of its bytes, when it was written (ISO 8601 UTC) and whether it
+    is the current one (a deleted name has kept versions and no current one)."""
+
+    version_id: str
+    etag: str
+    bytes: int
+    last_modified: str
+    is_current: bool
 
 
 @attrs.frozen

@@ -25,8 +25,17 @@ KIND_NAMES: dict[str, ImageFormat] = {
 # What shapes the derived image: what a preset may set, and what only_presets refuses.
 MODIFIERS = ("kind", "xsize", "ysize", "thumbnail", "fit", "gravity", "dpr", "quality")
 # `sig` is checked (or not needed) before parsing, by the HTTP adapter; here it is only allowed.
-IMAGE_PARAMETERS = (*MODIFIERS, "meta", "url", "regex", "zip", "preset", "sig")
-LIST_PARAMETERS = ("regex", "prefix", "delimiter", "limit", "marker", "sig")
+# `v` and `version` choose the original, not what is made of it: presets and only_presets
+# leave them to the client.
+IMAGE_PARAMETERS = (
+    *MODIFIERS, "meta", "url", "regex", "zip", "preset", "sig", "v", "version", "versions"
+)  # fmt: skip
+LIST_PARAMETERS = ("regex", "prefix", "delimiter", "limit", "marker", "details", "sig")
+# SPEC 13: `v=` is the first 12 hex characters of the original's ETag (an MD5).
+PIN_LENGTH = 12
+_PIN = re.compile(r"[0-9a-f]{12}")
+# Swift's version ids are timestamps (`1733305200.12345`, sometimes with `_` and an offset).
+_VERSION_ID = re.compile(r"null|[0-9][0-9._a-f]{0,63}")
 MAX_LIST_LIMIT = 10_000  # as Swift's own page limit
 MAX_DPR = 4.0
 _Choice = TypeVar("_Choice", Fit, Gravity)
@@ -50,6 +59,32 @@ class ImageRequest:
     gravity: Gravity = Gravity.CENTER
     dpr: float = 1.0
     quality: int | None = None
+    pin: str | None = None  # `v=`: the original's version, by its ETag's start
+    version: str | None = None  # `version=`: a kept version, by its id
+    wants_versions: bool = False
+
+    @property
+    def is_pinned(self) -> bool:
+        """The answer names one version of the original, so it never changes (SPEC 13)."""
+        return self.pin is not None or self.version is not None
+
+
+def parse_pin(raw: str) -> str:
+    pin = raw.lower()
+    if not _PIN.fullmatch(pin):
+        raise InvalidParameterError(
+            f"v must be the first {PIN_LENGTH} hex characters of the image's ETag, "
+            f"not {_quoted(raw)}"
+        )
+    return pin
+
+
+def parse_version_id(raw: str) -> str:
+    if not _VERSION_ID.fullmatch(raw):
+        raise InvalidParameterError(
+            f"version must be a version id as versions=true lists them, not {_quoted(raw)}"
+        )
+    return raw
 
 
 def parse_query(query: bytes) -> dict[str, str]:
@@ -221,15 +256,30 @@ def parse_image_request(
         ),
         dpr=parse_dpr(params["dpr"]) if "dpr" in params else 1.0,
         quality=parse_size("quality", params["quality"], 100) if "quality" in params else None,
+        pin=parse_pin(params["v"]) if "v" in params else None,
+        version=parse_version_id(params["version"]) if "version" in params else None,
+        wants_versions=parse_bool("versions", params.get("versions", "false")),
     )
     if request.wants_meta and request.wants_url:
         raise InvalidParameterError("meta and url cannot be combined")
+    _check_versions(request)
     has_box = request.is_thumbnail or (request.xsize is not None and request.ysize is not None)
     if is_whole and request.fit is Fit.COVER and not has_box:
         raise InvalidParameterError(
             "fit=cover needs both sides of a box: xsize and ysize, or thumbnail=true"
         )
     return request
+
+
+def _check_versions(request: ImageRequest) -> None:
+    if request.pin is not None and request.version is not None:
+        raise InvalidParameterError("v and version both choose the original: give one")
+    if request.regex is not None and request.is_pinned:
+        raise InvalidParameterError("v and version name one image: they cannot go with regex")
+    if request.wants_versions and (
+        request.wants_meta or request.wants_url or request.regex is not None or request.is_pinned
+    ):
+        raise InvalidParameterError("versions=true lists one image's versions: nothing beside it")
 
 
 def parse_listing_query(params: Mapping[str, str]) -> ListingQuery:

@@ -76,16 +76,28 @@ def _tempauth(etc: Path) -> str:
     )
 
 
+# The middlewares object versioning needs, in the order of Swift's proxy-server.conf-sample.
+_VERSIONING = "copy versioned_writes symlink"
+
+
 def _proxy(
     etc: Path, port: int, memcached_port: int | None, replicas: int, keystone: KeystoneAuth | None
 ) -> str:
     """account_autocreate: else creating a container 404s; failures: see _failure_handling.
-    Authentication: tempauth, or Keystone's authtoken + keystoneauth with `keystone`."""
+    Authentication: tempauth, or Keystone's authtoken + keystoneauth with `keystone`.
+
+    Object versioning (`swift.versions`): Swift's new-style versioning needs `copy` (a restore
+    is a server-side copy of `obj?version-id=ID`), `versioned_writes` with
+    `allow_object_versioning` and `symlink` (the current version is a symlink to a hidden
+    container), after the authentication, in the order of Swift's proxy-server.conf-sample.
+    The proxy would add `copy` and `versioned_writes` itself, but without object versioning
+    and without `symlink`."""
     cache = "" if memcached_port is None else "cache "
     auth = "tempauth" if keystone is None else keystone.pipeline()
     return (
         _common(etc, port)
-        + f"\n[pipeline:main]\npipeline = healthcheck {cache}tempurl {auth} proxy-server\n\n"
+        + "\n[pipeline:main]\n"
+        + f"pipeline = healthcheck {cache}tempurl {auth} {_VERSIONING} proxy-server\n\n"
         + "[filter:healthcheck]\nuse = egg:swift#healthcheck\n\n"
         + (
             ""
@@ -95,6 +107,10 @@ def _proxy(
         )
         + "[filter:tempurl]\nuse = egg:swift#tempurl\nallowed_digests = sha256 sha512\n\n"
         + (_tempauth(etc) if keystone is None else keystone.filters())
+        + "[filter:copy]\nuse = egg:swift#copy\n\n"
+        + "[filter:versioned_writes]\nuse = egg:swift#versioned_writes\n"
+        + "allow_object_versioning = true\n\n"
+        + "[filter:symlink]\nuse = egg:swift#symlink\n\n"
         + "[app:proxy-server]\nuse = egg:swift#proxy\n"
         + "account_autocreate = true\nallow_account_management = true\n"
         + _failure_handling(replicas)

@@ -6,6 +6,7 @@ from image_repo.settings.template import MASK, render_config, render_template
 from image_repo.settings.tree import (
     AppConfig,
     CacheConfig,
+    EdgeConfig,
     ImagesConfig,
     ServerConfig,
     SwiftConfig,
@@ -18,6 +19,7 @@ __all__ = [
     "CacheConfig",
     "ConfigError",
     "CredentialsError",
+    "EdgeConfig",
     "ImagesConfig",
     "ServerConfig",
     "SwiftConfig",

@@ -190,6 +190,44 @@ class SwiftConfig:
         "at once (503) instead of waiting too; 0 always waits",
         non_negative,
     )
+    versions: bool = option(
+        False,
+        "keep earlier versions of each original with Swift's object versioning (the proxy "
+        "needs allow_object_versioning): versions=true lists them, version=ID serves one, "
+        "restore=ID brings one back",
+    )
+    keep_versions: int = option(
+        10, "earlier versions kept per image with versions on; the oldest go first", positive
+    )
+
+
+def _purge_urls(
+    _instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
+) -> None:
+    bad = [url for url in value if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", url)]
+    if bad:
+        raise ValueError(f"{attribute.name} must be http(s) URLs, not {bad!r}")
+
+
+@attrs.frozen
+class EdgeConfig:
+    purge_urls: tuple[str, ...] = option(
+        (),
+        "CDN or Varnish URLs a PURGE goes to after every write, carrying the surrogate keys the "
+        "write made stale (e.g. http://127.0.0.1:6081/); empty: no purging",
+        _purge_urls,
+    )
+    purge_header: str = option(
+        "xkey-purge",
+        "header of the PURGE that carries the keys, space-separated (Varnish xkey's name)",
+        attrs.validators.matches_re(r"[A-Za-z0-9-]+"),
+    )
+    purge_timeout_seconds: float = option(
+        1.0,
+        "seconds a write waits for its purges; what has not landed by then is retried in the "
+        "background, with backoff, and never fails the write",
+        positive,
+    )
 
 
 @attrs.frozen
@@ -385,6 +423,9 @@ class AppConfig:
         factory=SwiftConfig, metadata={"doc": "OpenStack Swift store and credentials"}
     )
     cache: CacheConfig = attrs.field(factory=CacheConfig, metadata={"doc": "cache tiers"})
+    edge: EdgeConfig = attrs.field(
+        factory=EdgeConfig, metadata={"doc": "a CDN or Varnish in front of the servers"}
+    )
     images: ImagesConfig = attrs.field(
         factory=ImagesConfig, metadata={"doc": "limits and derived-image settings"}
     )

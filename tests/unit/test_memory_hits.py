@@ -10,6 +10,7 @@ from image_repo.adapters.http.image_responses import content_disposition, image_
 from image_repo.adapters.http.memory_hits import TARGETS_REMEMBERED, MemoryHits
 from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.domain.derivation import DerivationDefaults, spec_for
+from image_repo.domain.edge_keys import image_keys
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.names import ImageName
@@ -73,6 +74,7 @@ def test_a_hit_answers_the_bytes_with_the_full_routes_headers() -> None:
         disposition=content_disposition(CAT, ImageFormat.JPEG),
         image_format=ImageFormat.JPEG,
         length=len(b"image bytes"),
+        surrogate_keys=image_keys(CAT),
     )
     assert head.lines.startswith(f'etag: "{key.digest()}"\r\n'.encode())
 

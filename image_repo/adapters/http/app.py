@@ -105,6 +105,7 @@ def create_app(
         Route("/images/{path:anypath}", hits.before(endpoints.get_image), methods=["GET"]),
         Route("/images/{path:anypath}", endpoints.put_image, methods=["PUT"]),
         Route("/images/{path:anypath}", endpoints.delete_image, methods=["DELETE"]),
+        Route("/images/{path:anypath}", endpoints.post_image, methods=["POST"]),
         *WebPage(endpoints.page_settings).routes(),
     ]
     handlers: Any = {**exception_handlers(health), ClientDisconnect: handle_client_disconnect}

@@ -12,8 +12,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from image_repo.adapters.http.blocking import BlockingPool
-from image_repo.adapters.http.image_responses import image_response
-from image_repo.adapters.http.json_bodies import meta_body, url_body
+from image_repo.adapters.http.image_responses import cache_control, image_response, key_headers
+from image_repo.adapters.http.json_bodies import (
+    listing_entry,
+    meta_body,
+    restored_body,
+    url_body,
+    versions_body,
+)
 from image_repo.adapters.http.read_access import ReadAccess
 from image_repo.adapters.http.request_parsing import image_name, query_params
 from image_repo.adapters.http.upload_bodies import SpooledBody, UploadBodies
@@ -24,6 +30,7 @@ from image_repo.application.delete_image import DeleteImage
 from image_repo.application.fetch_image import FetchImage
 from image_repo.application.first_views import PrepareFirstViews
 from image_repo.application.issue_temp_url import IssueTempUrl
+from image_repo.application.kept_versions import KeptVersions, PinnedOriginal
 from image_repo.application.list_images import ListImages
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
@@ -34,7 +41,8 @@ from image_repo.domain.derivation import (
     negotiates,
     spec_for,
 )
-from image_repo.domain.errors import ImageRepoError
+from image_repo.domain.edge_keys import image_keys, listing_key, selection_keys
+from image_repo.domain.errors import ImageNotFoundError, ImageRepoError, InvalidParameterError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.listing import ListedEntry, ListedImage
 from image_repo.domain.names import ImageName
@@ -42,8 +50,10 @@ from image_repo.domain.request import (
     NO_PRESETS,
     ImageRequest,
     Presets,
+    parse_bool,
     parse_image_request,
     parse_listing_query,
+    parse_version_id,
     reject_unknown,
 )
 from image_repo.domain.spec import Spec
@@ -108,6 +118,7 @@ class ImageUseCases:
     meta: ReadMeta
     temp_url: IssueTempUrl
     delete: DeleteImage
+    versions: KeptVersions
 
 
 class ImageEndpoints:
@@ -136,20 +147,40 @@ class ImageEndpoints:
         )
 
     async def list_images(self, request: Request) -> Response:
+        """Filed at the edge under its folder's listing key, which every write below that
+        folder purges (SPEC 13)."""
         self._read_access.check(request)
         params = query_params(request)
         query = parse_listing_query(params)
+        details = parse_bool("details", params.get("details", "false"))
         entries = await self._pool.run(self._use_cases.list.entries, query, params.get("regex"))
-        return StreamingResponse(self._json_array(entries), media_type="application/json")
+        folder = query.prefix[: query.prefix.rfind("/") + 1]
+        return StreamingResponse(
+            self._json_array(entries, details),
+            media_type="application/json",
+            headers=self._selection_headers((listing_key(folder),)),
+        )
 
-    async def _json_array(self, entries: Iterator[ListedEntry]) -> AsyncIterator[bytes]:
-        """Streams `["a","b/",...]` in batches, so a million names never sit in memory."""
+    async def _json_array(
+        self, entries: Iterator[ListedEntry], details: bool
+    ) -> AsyncIterator[bytes]:
+        """Streams `["a","b/",...]` (with `details`, an object per entry) in batches, so a
+        million names never sit in memory."""
         separator = b"["
         while batch := await self._pool.run(_take, entries, LIST_BATCH):
-            chunk = b",".join(json.dumps(str(e), ensure_ascii=False).encode() for e in batch)
+            shown = (listing_entry(e) if details else str(e) for e in batch)
+            chunk = b",".join(json.dumps(e, ensure_ascii=False).encode() for e in shown)
             yield separator + chunk
             separator = b","
         yield b"]" if separator == b"," else b"[]"
+
+    def _selection_headers(self, keys: tuple[str, ...] | None) -> dict[str, str]:
+        """A listing's or selection's caching: as an image's, filed under `keys`; with too many
+        keys to send, kept by no shared cache (it could not be purged)."""
+        if keys is None:
+            return {"Cache-Control": "private, no-store"}
+        caching = cache_control(self._settings.cache_max_age_seconds)
+        return {"Cache-Control": caching, **dict(key_headers(keys))}
 
     async def get_image(self, request: Request) -> Response:
         self._read_access.check(request)
@@ -157,20 +188,28 @@ class ImageEndpoints:
         wanted = self._settings.image_request(query_params(request))
         negotiated = self._settings.negotiated(request.headers.get("accept"))
         spec = spec_for(wanted, path_format, self._settings.defaults, negotiated)
+        if wanted.wants_versions:
+            versions = await self._pool.run(self._use_cases.versions.list, name)
+            return JSONResponse(versions_body(name, versions))
         if wanted.regex is None:
             varies = self._settings.varies_by_accept(wanted, path_format)
             return await self._one(request, name, wanted, spec, varies_by_accept=varies)
         selected = await self._pool.run(self._use_cases.select.execute, name, wanted.regex)
+        keys = selection_keys(f"{name}/", (i.name for i in selected))
         if len(selected) == 1 and not wanted.force_zip:
-            return await self._one(request, selected[0].name, wanted, spec, selected[0].etag)
+            # the answer changes when another name starts to match: filed under the listing too
+            listed = keys[:1] if keys is not None else (listing_key(f"{name}/"),)
+            only = selected[0]
+            return await self._one(request, only.name, wanted, spec, only.etag, also_keys=listed)
+        headers = self._selection_headers(keys)
         if wanted.wants_meta:
             metas = [await self._pool.run(self._use_cases.meta.execute, i.name) for i in selected]
-            return JSONResponse({str(m.name): meta_body(m) for m in metas})
+            return JSONResponse({str(m.name): meta_body(m) for m in metas}, headers=headers)
         if wanted.wants_url:
             temp_url = self._use_cases.temp_url.execute
             urls = [await self._pool.run(temp_url, i.name, spec, i.etag) for i in selected]
-            return JSONResponse({str(u.name): url_body(u) for u in urls})
-        headers = {"Content-Disposition": _zip_disposition(name)}
+            return JSONResponse({str(u.name): url_body(u) for u in urls}, headers=headers)
+        headers["Content-Disposition"] = _zip_disposition(name)
         if request.method == "HEAD":  # the archive's length is known only once it is streamed
             head = Response(headers=headers, media_type="application/zip")
             del head.headers["content-length"]
@@ -188,14 +227,30 @@ class ImageEndpoints:
         etag: str | None = None,
         *,
         varies_by_accept: bool = False,
+        also_keys: tuple[str, ...] = (),
     ) -> Response:
-        """`etag`: the original's, from a listing just read (a regex selection of one)."""
+        """`etag`: the original's, from a listing just read (a regex selection of one), whose
+        listing key comes in `also_keys`."""
+        headers = dict(key_headers((*image_keys(name), *also_keys)))
         if wanted.wants_meta:
-            return JSONResponse(meta_body(await self._pool.run(self._use_cases.meta.execute, name)))
+            meta = await self._pool.run(self._use_cases.meta.execute, name)
+            return JSONResponse(meta_body(meta), headers=headers)
         if wanted.wants_url:
             issued = await self._pool.run(self._use_cases.temp_url.execute, name, spec, etag)
-            return JSONResponse(url_body(issued))
-        fetched = await self._pool.run(self._use_cases.fetch.execute, name, spec, etag=etag)
+            return JSONResponse(url_body(issued), headers=headers)
+        pinned = await self._pinned(name, wanted)
+        fetched = await self._pool.run(
+            functools.partial(
+                self._use_cases.fetch.execute,
+                name,
+                spec,
+                etag=pinned.etag if pinned else etag,
+                version_id=pinned.version_id if pinned else None,
+            )
+        )
+        if pinned is not None and fetched.key.original_etag != pinned.etag:
+            # replaced between the lookup and the download: this URL's version is gone
+            raise ImageNotFoundError(f"{name} has no version {wanted.pin or wanted.version} now")
         return image_response(
             request,
             name=name,
@@ -205,7 +260,19 @@ class ImageEndpoints:
             max_age_seconds=self._settings.cache_max_age_seconds,
             cache_tier=fetched.tier,
             varies_by_accept=varies_by_accept,
+            is_pinned=pinned is not None,
+            also_keys=also_keys,
         )
+
+    async def _pinned(self, name: ImageName, wanted: ImageRequest) -> PinnedOriginal | None:
+        """The original a `v=` or `version=` names (SPEC 13); None when the request names
+        none (the current original, as the caches know it)."""
+        versions = self._use_cases.versions
+        if wanted.pin is not None:
+            return await self._pool.run(versions.pinned, name, wanted.pin)
+        if wanted.version is not None:
+            return await self._pool.run(versions.by_id, name, wanted.version)
+        return None
 
     async def _zip(self, selected: list[ListedImage], spec: Spec) -> AsyncIterator[bytes]:
         """Entries are derived one at a time, so memory holds one image, not the archive. The
@@ -242,6 +309,19 @@ class ImageEndpoints:
             "etag": uploaded.stored.etag,
         }
         return JSONResponse(body, status_code=201, headers={"ETag": f'"{uploaded.stored.etag}"'})
+
+    async def post_image(self, request: Request) -> Response:
+        """`?restore=ID`: a kept version becomes the current original again (SPEC 13)."""
+        name, _ = image_name(request)
+        params = query_params(request)
+        reject_unknown(params, ("restore",))
+        if "restore" not in params:
+            raise InvalidParameterError("POST /images/<name> takes restore=<version id>")
+        version_id = parse_version_id(params["restore"])
+        self._write_access.check(request)
+        restored = await self._pool.run(self._use_cases.versions.restore, name, version_id)
+        body = restored_body(name, version_id, restored)
+        return JSONResponse(body, status_code=201, headers={"ETag": f'"{restored.etag}"'})
 
     async def delete_image(self, request: Request) -> Response:
         name, _ = image_name(request)

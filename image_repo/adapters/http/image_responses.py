@@ -14,10 +14,26 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
+from image_repo.domain.edge_keys import image_keys
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.names import ImageName
 
 RawHeaders = tuple[tuple[bytes, bytes], ...]
+
+# A pinned answer (`v=`, `version=`) never changes: a year, and no revalidation (RFC 8246).
+PINNED_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def key_headers(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Surrogate keys (domain/edge_keys.py) in the three headers the edges read: Fastly's
+    `Surrogate-Key`, Varnish xkey's `xkey` (both space-separated) and Cloudflare's `Cache-Tag`
+    (comma-separated)."""
+    spaced = " ".join(keys)
+    return (("surrogate-key", spaced), ("xkey", spaced), ("cache-tag", ",".join(keys)))
+
+
+def cache_control(max_age_seconds: int, *, is_pinned: bool = False) -> str:
+    return PINNED_CACHE_CONTROL if is_pinned else f"public, max-age={max_age_seconds}"
 
 
 def content_disposition(name: ImageName, image_format: ImageFormat) -> str:
@@ -68,15 +84,21 @@ def image_head(
     disposition: str,
     image_format: ImageFormat,
     length: int,
+    surrogate_keys: tuple[str, ...],
     varies_by_accept: bool = False,
+    is_pinned: bool = False,
 ) -> ImageHead:
-    """A 304 carries validators, caching and Vary, no body headers (RFC 9110 §15.4.5).
+    """A 304 carries validators, caching, surrogate keys and Vary, no body headers (RFC 9110
+    §15.4.5): an edge revalidating its copy keeps the keys it is filed under.
     `varies_by_accept`: the format was negotiated (SPEC 9), so shared caches must keep the
-    variants apart (`Vary: Accept`, on 304s too)."""
+    variants apart (`Vary: Accept`, on 304s too). `is_pinned`: the request named the original's
+    version (`v=`, `version=`), so the answer never changes."""
+    caching = cache_control(max_age_seconds, is_pinned=is_pinned)
     validators: RawHeaders = (
         (b"etag", f'"{etag}"'.encode("latin-1")),
-        (b"cache-control", f"public, max-age={max_age_seconds}".encode("latin-1")),
+        (b"cache-control", caching.encode("latin-1")),
         (b"x-cache", cache_tier.encode("latin-1")),
+        *((k.encode("latin-1"), v.encode("latin-1")) for k, v in key_headers(surrogate_keys)),
         *(((b"vary", b"Accept"),) if varies_by_accept else ()),
     )
     if is_not_modified:
@@ -112,7 +134,10 @@ def image_response(
     max_age_seconds: int,
     cache_tier: str,
     varies_by_accept: bool = False,
+    is_pinned: bool = False,
+    also_keys: tuple[str, ...] = (),
 ) -> Response:
+    """`also_keys`: surrogate keys beyond the image's own (a regex selection's listing)."""
     head = image_head(
         is_not_modified=etag_matches(request.headers.get("if-none-match"), etag),
         etag=etag,
@@ -121,6 +146,8 @@ def image_response(
         disposition=content_disposition(name, image_format),
         image_format=image_format,
         length=len(data),
+        surrogate_keys=(*image_keys(name), *also_keys),
         varies_by_accept=varies_by_accept,
+        is_pinned=is_pinned,
     )
     return AnswerResponse((head, b"" if head.status == 304 else data))

@@ -7,6 +7,10 @@ from typing import Any
 
 from image_repo.application.issue_temp_url import IssuedUrl
 from image_repo.application.read_meta import OriginalMeta
+from image_repo.domain.listing import ListedEntry, ListedImage
+from image_repo.domain.names import ImageName
+from image_repo.domain.pins import pinned_path, version_path
+from image_repo.domain.records import StoredOriginal, StoredVersion
 
 
 def _iso8601(http_date: str) -> str | None:
@@ -15,6 +19,53 @@ def _iso8601(http_date: str) -> str | None:
         return parsedate_to_datetime(http_date).strftime("%Y-%m-%dT%H:%M:%SZ")
     except (TypeError, ValueError):
         return None
+
+
+def _listed_time(listed: str) -> str | None:
+    """Swift's listing time (`2026-12-04T09:00:00.123450`, UTC without a zone) as the
+    ISO 8601 every answer uses."""
+    return f"{listed[:19]}Z" if len(listed) >= 19 else None
+
+
+def listing_entry(entry: ListedEntry) -> dict[str, Any]:
+    """One entry of `details=true`: what the store's listing says of it, and its versioned
+    URL (SPEC 13), so a page needs no request per image to show it or keep it cached."""
+    if not isinstance(entry, ListedImage):
+        return {"name": str(entry), "folder": True}
+    return {
+        "name": str(entry.name),
+        "url": pinned_path(entry.name, entry.etag),
+        "etag": entry.etag,
+        "bytes": entry.bytes,
+        "modified": _listed_time(entry.last_modified),
+    }
+
+
+def versions_body(name: ImageName, versions: list[StoredVersion]) -> dict[str, Any]:
+    return {
+        "name": str(name),
+        "versions": [
+            {
+                "id": v.version_id,
+                "etag": v.etag,
+                "bytes": v.bytes,
+                "time": v.last_modified,
+                "current": v.is_current,
+                "url": version_path(name, v.version_id),
+            }
+            for v in versions
+        ],
+    }
+
+
+def restored_body(name: ImageName, version_id: str, restored: StoredOriginal) -> dict[str, Any]:
+    return {
+        "name": str(name),
+        "restored": version_id,
+        "etag": restored.etag,
+        "bytes": restored.bytes,
+        "url": pinned_path(name, restored.etag),
+    }
 
 
 def meta_body(original: OriginalMeta) -> dict[str, Any]:
@@ -27,10 +78,16 @@ def meta_body(original: OriginalMeta) -> dict[str, Any]:
         "mode": meta.mode,
         "bytes": original.stored.bytes,
         "etag": original.stored.etag,
+        "url": pinned_path(original.name, original.stored.etag),
         "uploaded": _iso8601(original.stored.last_modified),
         "exif": meta.exif,
     }
 
 
 def url_body(issued: IssuedUrl) -> dict[str, Any]:
-    return {"url": issued.url.url, "expires": issued.url.expires}
+    """`versioned_url`: this server's URL of the same image pinned to its version (SPEC 13)."""
+    return {
+        "url": issued.url.url,
+        "expires": issued.url.expires,
+        "versioned_url": pinned_path(issued.name, issued.original_etag),
+    }

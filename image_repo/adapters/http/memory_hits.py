@@ -34,6 +34,7 @@ from image_repo.adapters.http.request_parsing import image_name_of, raw_path_of
 from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.tiered_cache import TieredCache
 from image_repo.domain.derivation import spec_for
+from image_repo.domain.edge_keys import image_keys
 from image_repo.domain.errors import ImageRepoError
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.names import ImageName
@@ -57,7 +58,9 @@ class ImageTarget:
     name: ImageName
     spec: Spec
     disposition: str
+    surrogate_keys: tuple[str, ...]
     varies_by_accept: bool = False
+    pin: str | None = None  # `v=`: answered here only while it is the current original
 
 
 @attrs.frozen
@@ -105,7 +108,7 @@ class MemoryHits:
         if target is None:
             return None
         etag = self._etags.trusted(target.name)
-        if etag is None:
+        if etag is None or (target.pin is not None and not etag.startswith(target.pin)):
             return None
         key = remembered.key
         if key is None or key.original_etag != etag:
@@ -167,12 +170,19 @@ class MemoryHits:
             wanted = self._settings.image_request(parse_query(query))
         except ImageRepoError:
             return None
-        if wanted.regex is not None or wanted.wants_meta or wanted.wants_url:
+        if (
+            wanted.regex is not None
+            or wanted.wants_meta
+            or wanted.wants_url
+            or wanted.wants_versions
+            or wanted.version is not None
+        ):
             return None
         negotiated = self._settings.negotiated(accept.decode("latin-1") if accept else None)
         spec = spec_for(wanted, path_format, self._settings.defaults, negotiated)
         varies = self._settings.varies_by_accept(wanted, path_format)
-        return ImageTarget(name, spec, content_disposition(name, spec.kind), varies)
+        disposition = content_disposition(name, spec.kind)
+        return ImageTarget(name, spec, disposition, image_keys(name), varies, wanted.pin)
 
     def _heads(self, target: ImageTarget, key: DerivedImageKey, length: int) -> _Heads:
         def head(is_not_modified: bool) -> ImageHead:
@@ -184,7 +194,9 @@ class MemoryHits:
                 disposition=target.disposition,
                 image_format=target.spec.kind,
                 length=length,
+                surrogate_keys=target.surrogate_keys,
                 varies_by_accept=target.varies_by_accept,
+                is_pinned=target.pin is not None,
             )
 
         return _Heads(length, head(False), head(True))

@@ -96,7 +96,25 @@ _LISTING = [
         "schema": {"type": "string", "maxLength": 1024},
     },
 ]
+_DETAILS = {
+    "name": "details",
+    **_bool(
+        "An object per entry instead of a name: name, url (versioned: ?v=), etag, bytes,"
+        " modified; folders as {name, folder: true}. From Swift's listing: no request per entry"
+    ),
+}
 _FORBIDDEN = _error("Signed URLs are configured and sig is missing or does not match")
+_SURROGATE_KEYS = {
+    name: {
+        "description": (
+            f"Surrogate keys ({separator}-separated): the image's name and each folder above it,"
+            " percent-encoded; a listing or selection: list:<folder> and the names it holds."
+            " A write purges the name and the list: keys above it (edge.purge_urls)"
+        ),
+        "schema": {"type": "string"},
+    }
+    for name, separator in (("Surrogate-Key", "space"), ("xkey", "space"), ("Cache-Tag", "comma"))
+}
 _IMAGE_BODIES = {
     media: {"schema": {"type": "string", "format": "binary"}}
     for media in (
@@ -121,6 +139,14 @@ _GET_RESPONSES: dict[str, Any] = {
         "description": "The derived image; JSON for meta/url; a zip for several regex matches",
         "headers": {
             "ETag": {"schema": {"type": "string"}},
+            "Cache-Control": {
+                "description": (
+                    "public, max-age=cache.original_ttl_seconds; pinned (v=, version=):"
+                    " public, max-age=31536000, immutable"
+                ),
+                "schema": {"type": "string"},
+            },
+            **_SURROGATE_KEYS,
             "X-Cache": {
                 "schema": {
                     "type": "string",
@@ -142,6 +168,7 @@ _GET_RESPONSES: dict[str, Any] = {
                     "oneOf": [
                         {"$ref": "#/components/schemas/Meta"},
                         {"$ref": "#/components/schemas/TempUrl"},
+                        {"$ref": "#/components/schemas/Versions"},
                         {
                             "type": "object",
                             "additionalProperties": {
@@ -159,7 +186,9 @@ _GET_RESPONSES: dict[str, Any] = {
     "304": {"description": "Not modified (If-None-Match)"},
     "400": _error("Invalid name or parameter, or an unknown preset (the detail lists them)"),
     "403": _FORBIDDEN,
-    "404": _error("No such image, or no regex match"),
+    "404": _error(
+        "No such image, no regex match, or a v= or version= that is not (or no longer) stored"
+    ),
     "413": _error(
         "More matches than images.max_zip_images, or an original over the limits"
         " (too_many_pixels) or the decoding budget (over_budget)"
@@ -230,6 +259,35 @@ _GET_PARAMETERS = [
         ),
         "schema": {"type": "string", "pattern": "^[0-9]+$"},
     },
+    {
+        "name": "v",
+        "in": "query",
+        "required": False,
+        "description": (
+            "Pins the request to one version of the original: the first 12 hex characters of its"
+            " ETag (listing details, meta and url answers give such URLs). The answer is"
+            " immutable (cached a year); a v that is not the current version (nor, with"
+            " swift.versions, a kept one) is a 404"
+        ),
+        "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{12}$"},
+    },
+    {
+        "name": "version",
+        "in": "query",
+        "required": False,
+        "description": (
+            "With swift.versions: serve this kept version (an id from versions=true), derived,"
+            " cached and signed as usual; immutable. Unknown: 404"
+        ),
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "versions",
+        **_bool(
+            "With swift.versions: JSON of the kept versions, newest first (id, etag, bytes,"
+            " time, current, url); a deleted image's too. Versions off: 400"
+        ),
+    },
     {"name": "meta", **_bool("JSON metadata instead of the image")},
     {"name": "url", **_bool("JSON temporary Swift URL instead of the image")},
     {"name": "zip", **_bool("With regex: always a zip")},
@@ -264,13 +322,25 @@ OPENAPI: dict[str, Any] = {
         "/images": {
             "get": {
                 "summary": "List image names (and folders), in Swift's order, streamed",
-                "parameters": [_REGEX, *_LISTING, _SIG],
+                "parameters": [_REGEX, *_LISTING, _DETAILS, _SIG],
                 "responses": {
                     "200": {
-                        "description": "Names, and folders ending in '/' (with delimiter)",
+                        "description": (
+                            "Names, and folders ending in '/' (with delimiter); with details,"
+                            " an object each"
+                        ),
+                        "headers": _SURROGATE_KEYS,
                         "content": {
                             "application/json": {
-                                "schema": {"type": "array", "items": {"type": "string"}}
+                                "schema": {
+                                    "type": "array",
+                                    "items": {
+                                        "oneOf": [
+                                            {"type": "string"},
+                                            {"$ref": "#/components/schemas/ListedImage"},
+                                        ]
+                                    },
+                                }
                             }
                         },
                     },
@@ -338,8 +408,36 @@ OPENAPI: dict[str, Any] = {
                     },
                 },
             },
+            "post": {
+                "summary": "Restore a kept version (swift.versions): it becomes the original",
+                "parameters": [
+                    _NAME,
+                    {
+                        "name": "restore",
+                        "in": "query",
+                        "required": True,
+                        "description": "A version id from versions=true",
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Restored: the new current original",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Restored"}
+                            }
+                        },
+                    },
+                    **_WRITE_ERRORS,
+                    "404": _error("No such version of this image"),
+                },
+            },
             "delete": {
-                "summary": "Remove an original and every cached copy",
+                "summary": (
+                    "Remove an original and every cached copy (with swift.versions, its kept"
+                    " versions stay: restore brings one back)"
+                ),
                 "parameters": [_NAME],
                 "responses": {
                     "204": {"description": "Removed"},
@@ -447,14 +545,63 @@ OPENAPI: dict[str, Any] = {
                     "mode": {"type": "string"},
                     "bytes": {"type": "integer"},
                     "etag": {"type": "string"},
+                    "url": {"type": "string", "description": "Versioned: /images/<name>?v=..."},
                     "uploaded": {"type": ["string", "null"]},
                     "exif": {"type": "object"},
                 },
             },
             "TempUrl": {
                 "type": "object",
-                "required": ["url", "expires"],
-                "properties": {"url": {"type": "string"}, "expires": {"type": "integer"}},
+                "required": ["url", "expires", "versioned_url"],
+                "properties": {
+                    "url": {"type": "string"},
+                    "expires": {"type": "integer"},
+                    "versioned_url": {"type": "string"},
+                },
+            },
+            "ListedImage": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "url": {"type": "string"},
+                    "etag": {"type": "string"},
+                    "bytes": {"type": "integer"},
+                    "modified": {"type": ["string", "null"]},
+                    "folder": {"type": "boolean"},
+                },
+            },
+            "Versions": {
+                "type": "object",
+                "required": ["name", "versions"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "versions": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "string"},
+                                "etag": {"type": "string"},
+                                "bytes": {"type": "integer"},
+                                "time": {"type": "string"},
+                                "current": {"type": "boolean"},
+                                "url": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
+            "Restored": {
+                "type": "object",
+                "required": ["name", "restored", "etag", "bytes", "url"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "restored": {"type": "string"},
+                    "etag": {"type": "string"},
+                    "bytes": {"type": "integer"},
+                    "url": {"type": "string"},
+                },
             },
             "Readiness": {
                 "type": "object",

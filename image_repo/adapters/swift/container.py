@@ -6,6 +6,7 @@ import hashlib
 import io
 import logging
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import Any, TypeVar
@@ -59,11 +60,19 @@ class SwiftContainer:
             "reading container", self.name, lambda c: dict(c.head_container(self.name))
         )
 
-    def head(self, obj: str, *, newest: bool = False) -> dict[str, str]:
-        """The object's headers, names in lower case. With `newest`, see `_newest`."""
-        return self._request(
-            "reading", obj, lambda c: dict(c.head_object(self.name, obj, headers=_newest(newest)))
-        )
+    def head(
+        self, obj: str, *, newest: bool = False, query_string: str | None = None
+    ) -> dict[str, str]:
+        """The object's headers, names in lower case. With `newest`, see `_newest`;
+        `query_string` (e.g. `version-id=ID`) goes with the request."""
+
+        def head(conn: Connection) -> dict[str, str]:
+            headers = conn.head_object(
+                self.name, obj, headers=_newest(newest), query_string=query_string
+            )
+            return dict(headers)
+
+        return self._request("reading", obj, head)
 
     def get(self, obj: str, *, newest: bool = False) -> tuple[dict[str, str], bytes]:
         def get(conn: Connection) -> tuple[dict[str, str], bytes]:
@@ -72,17 +81,21 @@ class SwiftContainer:
 
         return self._request("reading", obj, get)
 
-    def stream(self, obj: str, *, newest: bool = False) -> tuple[dict[str, str], ArrivingBody]:
+    def stream(
+        self, obj: str, *, newest: bool = False, query_string: str | None = None
+    ) -> tuple[dict[str, str], ArrivingBody]:
         """GET `obj`, returning once its headers are in: the body goes on arriving into the
         ArrivingBody on a thread of its own, which holds the connection until the last byte
         (or until the body is abandoned). A failure before the headers raises here (a 404 as
-        ImageNotFoundError); one after, from the body's reads. With `newest`, see `_newest`."""
+        ImageNotFoundError); one after, from the body's reads. With `newest`, see `_newest`;
+        `query_string` (e.g. `version-id=ID`) goes with the request."""
         opened: Future[tuple[dict[str, str], ArrivingBody]] = Future()
 
         def download(conn: Connection) -> None:
             headers, chunks = conn.get_object(
-                self.name, obj, headers=_newest(newest), resp_chunk_size=_CHUNK_BYTES
-            )
+                self.name, obj, headers=_newest(newest), resp_chunk_size=_CHUNK_BYTES,
+                query_string=query_string,
+            )  # fmt: skip
             length = str(headers.get("content-length", ""))
             body = ArrivingBody(int(length) if length.isdigit() else None)
             opened.set_result((dict(headers), body))
@@ -141,13 +154,37 @@ class SwiftContainer:
                 ) from None
         return etag.strip('"')
 
-    def delete(self, obj: str) -> bool:
-        """False when there was no such object."""
+    def delete(self, obj: str, *, query_string: str | None = None) -> bool:
+        """False when there was no such object. `query_string` (e.g. `version-id=ID`) goes
+        with the request."""
         try:
-            self._request("deleting", obj, lambda c: c.delete_object(self.name, obj))
+            self._request(
+                "deleting",
+                obj,
+                lambda c: c.delete_object(self.name, obj, query_string=query_string),
+            )
         except ImageNotFoundError:
             return False
         return True
+
+    def copy(self, source: str, obj: str, *, query_string: str | None = None) -> dict[str, str]:
+        """Server-side copy of `source` (in this container) onto `obj`: a zero-byte PUT with
+        `X-Copy-From`, so the bytes never leave Swift; the copy keeps the source's content type
+        and user metadata. Swift's copy middleware reads the source with the request's
+        `query_string` (e.g. `version-id=ID`, an older version) and drops `version-id` from
+        the write. Returns the PUT's answer headers (names in lower case; `etag` the copy's).
+        A missing source is ImageNotFoundError."""
+        copy_from = urllib.parse.quote(f"{self.name}/{source}")
+
+        def copy(conn: Connection) -> dict[str, str]:
+            answer: dict[str, Any] = {}
+            conn.put_object(
+                self.name, obj, None, content_length=0, headers={"X-Copy-From": copy_from},
+                query_string=query_string, response_dict=answer,
+            )  # fmt: skip
+            return dict(answer.get("headers", {}))
+
+        return self._request("copying", f"{source} to {obj}", copy)
 
     def page(
         self,
@@ -169,6 +206,34 @@ class SwiftContainer:
 
         try:
             return self._request("listing", self.name, get_page)
+        except ImageNotFoundError:
+            return []
+
+    def versions_page(
+        self,
+        prefix: str = "",
+        *,
+        marker: str = "",
+        version_marker: str = "",
+        limit: int | None = None,
+    ) -> list[Entry]:
+        """One page of Swift's object-versioning listing (`GET container?versions`): every
+        version of every object under `prefix`, in name order and, for one name, newest first;
+        entries carry `version_id` and `is_latest`, delete markers the content type
+        `application/x-deleted;swift_versions_deleted=1`. The next page starts after
+        (`marker`, `version_marker`): the last entry's name and version id (Swift refuses a
+        `version_marker` without a `marker`). A container not made yet holds nothing."""
+
+        def get_page(conn: Connection) -> list[Entry]:
+            _headers, entries = conn.get_container(
+                self.name, prefix=prefix, marker=marker or None,
+                version_marker=version_marker or None, limit=limit or self._page_size,
+                query_string="versions",
+            )  # fmt: skip
+            return list(entries)
+
+        try:
+            return self._request("listing versions in", self.name, get_page)
         except ImageNotFoundError:
             return []
 

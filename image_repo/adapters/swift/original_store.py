@@ -105,7 +105,12 @@ class SwiftOriginalStore:
             if "subdir" in entry:
                 yield ListedObject(entry["subdir"], "", is_folder=True)
             else:
-                yield ListedObject(entry["name"], entry.get("hash", ""))
+                yield ListedObject(
+                    entry["name"],
+                    entry.get("hash", ""),
+                    bytes=int(entry.get("bytes", 0)),
+                    last_modified=str(entry.get("last_modified", "")),
+                )
 
     def _candidates(self, name: ImageName) -> Iterator[str]:
         """The exact name first (one request in the common case), then `<name>.jpg`, the

@@ -1,0 +1,1 @@
+"""The edge in front of the servers: CDN and Varnish purges."""
