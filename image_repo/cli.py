@@ -17,6 +17,7 @@ from image_repo.adapters.http.bounded_protocol import HeaderLimits
 from image_repo.adapters.http.hit_protocol import MemoryHitProtocol
 from image_repo.bulk_upload import run_bulk_upload
 from image_repo.container import build_app, install_url_key
+from image_repo.container.signing import pinned
 from image_repo.domain.errors import ImageRepoError
 from image_repo.domain.url_signatures import UrlSignatures
 from image_repo.logging_setup import configure_logging
@@ -71,8 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     command(
         "set-url-key", "set swift.url_key as the TempURL key of the cache container, and check it"
     )
-    sign = command("sign", "print PATH with its sig added, under the first server.url_signing_keys")
+    sign = command(
+        "sign",
+        "print PATH with its sig added, under the first server.url_signing_keys; a path to one "
+        "image gets the v= of its current original first (asked of Swift), so the URL is "
+        "immutable",
+    )
     sign.add_argument("path", help="e.g. '/images/a/b?xsize=100'")
+    sign.add_argument("--unpinned", action="store_true", help="sign PATH as given, without v=")
     _upload_arguments(command("upload", "upload a folder tree through a running server's HTTP API"))
     dev = command(
         "dev",
@@ -129,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(render_config(config))
         return 0
     if args.command == "sign":
-        return _sign(config, args.path)
+        return _sign(config, args.path, pin=not args.unpinned)
     configure_logging(config.server.log_level, as_json=config.server.log_json)
     if args.command == "set-url-key":
         return _set_url_key(config, os.environ)
@@ -159,13 +166,17 @@ def _serve(config: AppConfig, environ: Mapping[str, str], warn_default_url_key: 
     return 0
 
 
-def _sign(config: AppConfig, path: str) -> int:
+def _sign(config: AppConfig, path: str, *, pin: bool) -> int:
     if not path.startswith("/images"):
         print("PATH starts with /images, as the server sees it", file=sys.stderr)
         return 2
     if not config.server.url_signing_keys:
         print("server.url_signing_keys is empty: there is no key to sign with", file=sys.stderr)
         return 2
+    if pin:
+        path, note = pinned(config, path)
+        if note is not None:
+            print(note, file=sys.stderr)
     print(UrlSignatures(config.server.url_signing_keys).sign(path))
     return 0
 

@@ -122,7 +122,10 @@ class InMemoryOriginalStore:
                     listed.append(ListedObject(folder, "", is_folder=True))
             elif name.encode() > marker.encode():
                 etag = hashlib.md5(self.objects[name], usedforsecurity=False).hexdigest()
-                listed.append(ListedObject(name, etag))
+                data = self.objects[name]
+                listed.append(
+                    ListedObject(name, etag, bytes=len(data), last_modified="2026-12-04T09:00:00")
+                )
         return iter(listed)
 
     def _variants(self, name: ImageName) -> list[str]:

@@ -70,7 +70,9 @@ def http(server: ServerProcess) -> httpx.Client:
 
 def signed_by_cli(server: ServerProcess, path: str) -> str:
     command = [sys.executable, "-m", "image_repo.cli", "-c", str(server.config_path), "sign", path]
-    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=60, env=server.environ
+    )
     return done.stdout.strip()
 
 
@@ -103,10 +105,13 @@ def test_a_url_signed_by_image_repo_sign_is_served_and_still_checked_on_a_memory
 ) -> None:
     upload(signed, f"{unique}/café.jpg")
     url = signed_by_cli(signed, f"/images/{unique}/café?xsize=100&kind=png")
-    assert url.startswith(f"/images/{unique}/caf%C3%A9?xsize=100&kind=png&sig=")
+    # pinned to the original Swift holds (SPEC 13), then signed
+    assert url.startswith(f"/images/{unique}/caf%C3%A9?xsize=100&kind=png&v=")
+    assert "&sig=" in url
     with http(signed) as client:
         made, hit = client.get(url), client.get(url)
         assert (made.status_code, hit.status_code) == (200, 200), made.text
+        assert "immutable" in made.headers["cache-control"]
         assert (made.headers["x-cache"], hit.headers["x-cache"]) == ("derived", "memory")
         assert Image.open(io.BytesIO(hit.content)).size == (100, 67)
         unsigned = url.rsplit("&sig=", 1)[0]

@@ -33,6 +33,15 @@ export function imagePath(name) {
   return "/images/" + name.split("/").map(encodeURIComponent).join("/");
 }
 
+/** `url` (which may hold a query already, such as a versioned URL's `v=`) with `params` added. */
+export function withQuery(url, params) {
+  const parsed = new URL(url, location.origin);
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") parsed.searchParams.set(key, String(value));
+  }
+  return parsed.origin === location.origin ? parsed.pathname + parsed.search : parsed.href;
+}
+
 export function query(params) {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
@@ -62,13 +71,42 @@ async function request(url, options = {}) {
   return response;
 }
 
+/** JSON that may change at any write (listings, metadata, versions): the browser's cache may
+ * keep it, but asks the server again every time (a 304 when nothing changed). */
 export async function getJson(url) {
-  return (await request(url)).json();
+  return (await request(url, { cache: "no-cache" })).json();
 }
 
-/** One page of a folder: names and folders (ending in "/") after `marker`. */
-export function listPage({ prefix, regex, marker, limit, delimiter }) {
-  return getJson("/images" + query({ prefix, delimiter, regex, marker, limit }));
+/** One page of a folder after `marker`: `{name, url}` for an image (`url` versioned, `v=`, so the
+ * browser's own cache never shows an old photo) and `{name, folder: true}` for a folder (its
+ * name ends in "/"). */
+export async function listPage({ prefix, regex, marker, limit, delimiter }) {
+  const entries = await getJson(
+    "/images" + query({ prefix, delimiter, regex, marker, limit, details: "true" }),
+  );
+  return entries.map((entry) => {
+    const name = typeof entry === "string" ? entry : entry.name;
+    const folder = name.endsWith("/");
+    return { name, folder, url: folder ? undefined : entry.url || imagePath(name) };
+  });
+}
+
+/** The kept versions of `name`, newest first, or null when the server keeps none
+ * (`swift.versions` off: the API answers 400). */
+export async function versions(name) {
+  const response = await fetch(imagePath(name) + query({ versions: "true" }), {
+    headers: headers(),
+    cache: "no-cache",
+  });
+  if (response.status === 400) return null;
+  if (!response.ok) throw new ApiError(await describeFailure(response));
+  return (await response.json()).versions;
+}
+
+/** Make the kept version `id` of `name` the current one again; resolves to the PUT's JSON. */
+export async function restore(name, id) {
+  const response = await request(imagePath(name) + query({ restore: id }), { method: "POST" });
+  return response.json();
 }
 
 export async function remove(name) {

@@ -1,7 +1,7 @@
 // Folders, breadcrumbs, a grid of lazy thumbnails and paging: a page of PAGE_SIZE entries at a
 // time, so a folder of 100,000 names costs one small listing request per page.
 
-import { displayUrl, imagePath, listPage, needsBlobs, query } from "./api.js";
+import { displayUrl, listPage, needsBlobs, withQuery } from "./api.js";
 
 export const PAGE_SIZE = 120;
 const THUMB = 160; // CSS pixels; the srcset's 2x asks for dpr=2
@@ -61,7 +61,7 @@ export class Browser {
     this.page = page;
     const hasNext = entries.length > PAGE_SIZE;
     entries = entries.slice(0, PAGE_SIZE);
-    if (hasNext) this.markers[page + 1] = entries[entries.length - 1];
+    if (hasNext) this.markers[page + 1] = entries[entries.length - 1].name;
     this.renderGrid(entries);
     $("previous").disabled = page === 0;
     $("next").disabled = !hasNext;
@@ -95,13 +95,14 @@ export class Browser {
     grid.replaceChildren(...entries.map((entry) => this.tile(entry)));
   }
 
-  tile(entry) {
+  /** One grid cell: a folder `{name, folder: true}` or an image `{name, url}` (`url` versioned). */
+  tile({ name, folder, url }) {
     const item = document.createElement("li");
-    const shown = entry.slice(this.folder.length) || entry;
-    if (entry.endsWith("/")) {
+    const shown = name.slice(this.folder.length) || name;
+    if (folder) {
       const link = document.createElement("a");
       link.className = "open folder";
-      link.href = "#" + encodeURIComponent(entry);
+      link.href = "#" + encodeURIComponent(name);
       const icon = document.createElement("span");
       icon.className = "thumb";
       icon.setAttribute("aria-hidden", "true");
@@ -115,36 +116,36 @@ export class Browser {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "open image";
-    button.dataset.name = entry;
+    button.dataset.name = name;
     const image = document.createElement("img");
     image.className = "thumb";
-    image.alt = entry;
+    image.alt = name;
     image.width = THUMB;
     image.height = THUMB;
     image.loading = "lazy";
     // Square thumbnails that fill their cell (fit=cover, centred on what matters), and the same
     // crop at twice the pixels for 2x screens (dpr=2).
     const thumb = { thumbnail: "true", fit: "cover", gravity: "smart", xsize: THUMB, ysize: THUMB };
-    image.dataset.src = imagePath(entry) + query(thumb);
-    image.dataset.src2x = imagePath(entry) + query({ ...thumb, dpr: 2 });
+    image.dataset.src = withQuery(url, thumb);
+    image.dataset.src2x = withQuery(url, { ...thumb, dpr: 2 });
     const label = document.createElement("span");
     label.className = "label";
     label.textContent = shown;
     button.append(image, label);
-    button.addEventListener("click", () => this.onOpen(entry));
+    button.addEventListener("click", () => this.onOpen(name, url));
     const pick = document.createElement("label");
     pick.className = "pick";
     const box = document.createElement("input");
     box.type = "checkbox";
-    box.checked = this.selected.has(entry);
+    box.checked = this.selected.has(name);
     box.addEventListener("change", () => {
-      if (box.checked) this.selected.add(entry);
-      else this.selected.delete(entry);
+      if (box.checked) this.selected.add(name);
+      else this.selected.delete(name);
       this.onSelection(this.selected);
     });
     const text = document.createElement("span");
     text.className = "visually-hidden";
-    text.textContent = `Select ${entry}`;
+    text.textContent = `Select ${name}`;
     pick.append(box, text);
     item.append(button, pick);
     this.observer.observe(image);

@@ -12,9 +12,12 @@ function folderFromHash() {
   return folder && !folder.endsWith("/") ? `${folder}/` : folder;
 }
 
-const viewer = new Viewer({ onDeleted: () => browser.refresh() });
+const viewer = new Viewer({
+  onDeleted: () => browser.refresh(),
+  onRestored: () => browser.refresh(),
+});
 const browser = new Browser({
-  onOpen: (name) => viewer.open(name),
+  onOpen: (name, url) => viewer.open(name, url),
   onSelection: (selected) => showSelection(selected),
 });
 new Uploader({ folder: () => browser.folder, onDone: () => browser.refresh() });

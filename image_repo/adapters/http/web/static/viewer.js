@@ -1,13 +1,30 @@
-// The image view: the picture at screen size, its metadata, downloads, a temporary URL, delete.
+// The image view: the picture at screen size, its metadata, downloads, a temporary URL, its kept
+// versions (restoring one), delete. Every picture is fetched at its versioned URL (`v=`).
 
-import { canWrite, displayUrl, download, getJson, imagePath, query, remove, server } from "./api.js";
+import {
+  canWrite,
+  displayUrl,
+  download,
+  getJson,
+  imagePath,
+  needsBlobs,
+  query,
+  remove,
+  restore,
+  server,
+  versions,
+  withQuery,
+} from "./api.js";
 
 const $ = (id) => document.getElementById(id);
+const PREVIEW = 64; // CSS pixels of a version's preview
 
 export class Viewer {
-  constructor({ onDeleted }) {
+  constructor({ onDeleted, onRestored }) {
     this.name = "";
     this.onDeleted = onDeleted;
+    this.onRestored = onRestored;
+    this.versionsOff = false; // the server answered 400 to `versions=true`: it keeps none
     this.dialog = $("viewer");
     $("close-viewer").addEventListener("click", () => this.dialog.close());
     $("copy-url").addEventListener("click", () => this.copyUrl());
@@ -15,35 +32,54 @@ export class Viewer {
     this.dialog.addEventListener("close", () => this.opener?.focus());
   }
 
-  async open(name) {
+  /** Open `name`; `url` is its versioned URL from the listing, when known. */
+  async open(name, url) {
     this.name = name;
     this.opener = document.activeElement;
     $("viewer-title").textContent = name;
-    $("viewer-error").textContent = "";
     $("share-note").textContent = "";
     $("temp-url").value = "";
-    $("meta").replaceChildren();
-    const image = $("viewer-image");
-    image.alt = name;
-    image.removeAttribute("src");
-    this.renderDownloads(name);
+    $("temp-url").hidden = true;
+    $("versions-status").textContent = "";
+    $("viewer-image").alt = name;
     $("delete").disabled = !canWrite();
     this.dialog.showModal();
     $("close-viewer").focus();
+    await this.load(url);
+  }
+
+  /** (Re)load what the view shows of `this.name`: the listing's `url` starts the picture at once;
+   * without one (after a restore) the metadata's own versioned URL is used. */
+  async load(url) {
+    const name = this.name;
+    const shown = (this.shown = Symbol(name));
+    $("viewer-error").textContent = "";
+    $("meta").replaceChildren();
+    const image = $("viewer-image");
+    image.removeAttribute("src");
+    this.renderDownloads(name, url || imagePath(name));
+    const listed = this.loadVersions(name, shown);
     // The picture at screen size: a box of the viewport in device pixels, never enlarged.
     const side = Math.min(4000, Math.round(Math.max(innerWidth, innerHeight) * devicePixelRatio));
-    const url = imagePath(name) + query({ xsize: side, ysize: side });
+    const sized = (base) => withQuery(base, { xsize: side, ysize: side });
     try {
-      const [meta, src] = await Promise.all([
-        getJson(imagePath(name) + query({ meta: "true" })),
-        displayUrl(url),
-      ]);
-      if (this.name !== name) return;
-      image.src = src;
+      // Not awaited before the metadata: the picture loads meanwhile (a failure here is retried
+      // below, with the metadata's URL, and reported then).
+      const early = url ? displayUrl(sized(url)).catch(() => null) : Promise.resolve(null);
+      if (url && !needsBlobs()) image.src = sized(url);
+      const meta = await getJson(imagePath(name) + query({ meta: "true" }));
+      if (this.shown !== shown) return;
       this.renderMeta(meta);
+      const current = meta.url || url || imagePath(name);
+      this.renderDownloads(name, current);
+      // A listing older than the image (replaced since) gave an older `v=`: the metadata's wins.
+      const src = (current === url && (await early)) || (await displayUrl(sized(current)));
+      if (this.shown !== shown) return;
+      image.src = src;
     } catch (error) {
-      $("viewer-error").textContent = error.message;
+      if (this.shown === shown) $("viewer-error").textContent = error.message;
     }
+    await listed;
   }
 
   renderMeta(meta) {
@@ -67,20 +103,20 @@ export class Viewer {
     );
   }
 
-  renderDownloads(name) {
+  renderDownloads(name, url) {
     const base = name.split("/").pop();
     const links = server.kinds.map((kind) => {
       const item = document.createElement("li");
       const link = document.createElement("a");
-      const url = imagePath(name) + query({ kind });
-      link.href = url;
+      const href = withQuery(url, { kind });
+      link.href = href;
       link.download = `${base}.${kind}`;
       link.textContent = kind.toUpperCase();
       link.setAttribute("aria-label", `Download ${name} as ${kind.toUpperCase()}`);
       link.addEventListener("click", (event) => {
         if (!server.isSigned) return;
         event.preventDefault();
-        download(url, link.download).catch((error) => {
+        download(href, link.download).catch((error) => {
           $("viewer-error").textContent = error.message;
         });
       });
@@ -95,6 +131,7 @@ export class Viewer {
     try {
       const issued = await getJson(imagePath(this.name) + query({ url: "true" }));
       $("temp-url").value = issued.url;
+      $("temp-url").hidden = false;
       const until = new Date(issued.expires * 1000).toLocaleString();
       try {
         await navigator.clipboard.writeText(issued.url);
@@ -118,5 +155,114 @@ export class Viewer {
     } catch (error) {
       $("viewer-error").textContent = error.message;
     }
+  }
+
+  /** The "Versions" section: shown only where the server keeps versions (`swift.versions`). */
+  async loadVersions(name, shown) {
+    const section = $("versions-section");
+    if (this.versionsOff) {
+      section.hidden = true;
+      return;
+    }
+    let kept;
+    try {
+      kept = await versions(name);
+    } catch (error) {
+      if (this.shown !== shown) return;
+      section.hidden = false;
+      $("versions").replaceChildren();
+      $("versions-status").textContent = "";
+      $("versions-error").textContent = error.message;
+      return;
+    }
+    if (this.shown !== shown) return;
+    if (kept === null) {
+      this.versionsOff = true;
+      section.hidden = true;
+      return;
+    }
+    section.hidden = false;
+    $("versions-error").textContent = "";
+    const writable = canWrite();
+    $("versions-note").textContent =
+      writable || kept.length < 2
+        ? ""
+        : "Restoring needs this server's write token: close this view and enter it at the top of the page.";
+    $("versions").replaceChildren(...kept.map((version) => this.versionRow(version, writable)));
+  }
+
+  versionRow(version, writable) {
+    const item = document.createElement("li");
+    item.className = version.current ? "version current" : "version";
+    item.dataset.id = version.id;
+    item.dataset.etag = version.etag;
+    const when = new Date(version.time);
+    const label = Number.isNaN(when.getTime())
+      ? version.time
+      : when.toLocaleString("en", { dateStyle: "medium", timeStyle: "medium" });
+    const preview = document.createElement("img");
+    preview.className = "preview";
+    preview.width = PREVIEW;
+    preview.height = PREVIEW;
+    preview.alt = `Version of ${label}`;
+    const thumb = { thumbnail: "true", fit: "cover", xsize: PREVIEW, ysize: PREVIEW };
+    const src = withQuery(version.url, thumb);
+    if (needsBlobs()) {
+      displayUrl(src).then(
+        (url) => { preview.src = url; },
+        () => { preview.alt = `${preview.alt} (not loaded)`; },
+      );
+    } else {
+      preview.srcset = `${src} 1x, ${withQuery(version.url, { ...thumb, dpr: 2 })} 2x`;
+      preview.src = src;
+    }
+    const facts = document.createElement("span");
+    facts.className = "facts";
+    const time = document.createElement("time");
+    time.dateTime = version.time;
+    time.textContent = label;
+    const size = document.createElement("span");
+    size.textContent = `${version.bytes.toLocaleString("en")} bytes`;
+    facts.append(time, size);
+    if (version.current) {
+      const mark = document.createElement("strong");
+      mark.className = "mark";
+      mark.textContent = "Current";
+      facts.append(mark);
+    }
+    item.append(preview, facts);
+    if (!version.current) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "restore";
+      button.textContent = "Restore";
+      button.setAttribute("aria-label", `Restore the version of ${label}`);
+      button.disabled = !writable;
+      button.addEventListener("click", () => this.restoreVersion(version, label));
+      item.append(button);
+    }
+    return item;
+  }
+
+  async restoreVersion(version, label) {
+    const status = $("versions-status");
+    const name = this.name;
+    for (const button of document.querySelectorAll("#versions button.restore")) button.disabled = true;
+    $("versions-error").textContent = "";
+    status.textContent = `Restoring the version of ${label}…`;
+    try {
+      await restore(name, version.id);
+    } catch (error) {
+      status.textContent = "";
+      $("versions-error").textContent = error.message;
+      await this.loadVersions(name, this.shown);
+      return;
+    }
+    if (this.name !== name) return;
+    this.onRestored(name);
+    await this.load();
+    status.textContent = `Restored the version of ${label}: it is the current one now.`;
+    // The pressed button is gone with the old rows: the list keeps the keyboard in the view.
+    $("versions").focus();
   }
 }
