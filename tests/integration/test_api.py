@@ -306,7 +306,7 @@ def test_every_response_says_nosniff(client: httpx.Client, unique: str) -> None:
         client.get(f"/images/{unique}/absent"),
         client.get(f"/images/{unique}/n/a", params={"xsize": "0"}),
         client.get("/nowhere"),
-        client.post("/images/x"),
+        client.patch("/images/x"),
         client.get("/healthz"),
         client.get("/metrics"),
         client.get("/openapi.json"),

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.integration
 def test_temp_url_serves_the_same_bytes_without_a_token(client: httpx.Client, unique: str) -> None:
     client.put(f"/images/{unique}/u.jpg", content=jpeg_with_gps(300, 200)).raise_for_status()
     issued = client.get(f"/images/{unique}/u", params={"url": "true", "xsize": "150"}).json()
-    assert set(issued) == {"url", "expires"}
+    assert set(issued) == {"url", "expires", "versioned_url"}
     assert issued["expires"] > time.time()
+    assert issued["versioned_url"].startswith(f"/images/{unique}/u?v=")
     direct = client.get(f"/images/{unique}/u", params={"xsize": "150"})
     fetched = httpx.get(issued["url"], timeout=10)
     assert fetched.status_code == 200

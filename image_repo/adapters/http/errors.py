@@ -55,6 +55,9 @@ def status_and_code(error: errors.ImageRepoError) -> tuple[int, str]:
 def error_response(
     status: int, code: str, detail: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
+    """`no-store`: an error carries no surrogate keys, so an edge that kept it (a CDN caches a
+    404 by default) could not be told when an upload makes it wrong."""
+    headers = {"Cache-Control": "no-store", **(headers or {})}
     return JSONResponse({"error": code, "detail": detail}, status_code=status, headers=headers)
 
 

@@ -60,6 +60,8 @@ from image_repo.domain.spec import Spec
 from image_repo.domain.url_signatures import UrlSignatures
 
 LIST_BATCH = 1000  # names pulled per trip to the pool while streaming a listing
+# Temporary URLs expire (swift.url_ttl): an edge must not hand one out after its time.
+_UNSHARED = {"Cache-Control": "private, no-store"}
 
 
 @attrs.frozen
@@ -175,10 +177,10 @@ class ImageEndpoints:
         yield b"]" if separator == b"," else b"[]"
 
     def _selection_headers(self, keys: tuple[str, ...] | None) -> dict[str, str]:
-        """A listing's or selection's caching: as an image's, filed under `keys`; with too many
+        """A JSON answer's or zip's caching: as an image's, filed under `keys`; with too many
         keys to send, kept by no shared cache (it could not be purged)."""
         if keys is None:
-            return {"Cache-Control": "private, no-store"}
+            return dict(_UNSHARED)
         caching = cache_control(self._settings.cache_max_age_seconds)
         return {"Cache-Control": caching, **dict(key_headers(keys))}
 
@@ -190,7 +192,8 @@ class ImageEndpoints:
         spec = spec_for(wanted, path_format, self._settings.defaults, negotiated)
         if wanted.wants_versions:
             versions = await self._pool.run(self._use_cases.versions.list, name)
-            return JSONResponse(versions_body(name, versions))
+            headers = self._selection_headers(image_keys(name))
+            return JSONResponse(versions_body(name, versions), headers=headers)
         if wanted.regex is None:
             varies = self._settings.varies_by_accept(wanted, path_format)
             return await self._one(request, name, wanted, spec, varies_by_accept=varies)
@@ -208,7 +211,7 @@ class ImageEndpoints:
         if wanted.wants_url:
             temp_url = self._use_cases.temp_url.execute
             urls = [await self._pool.run(temp_url, i.name, spec, i.etag) for i in selected]
-            return JSONResponse({str(u.name): url_body(u) for u in urls}, headers=headers)
+            return JSONResponse({str(u.name): url_body(u) for u in urls}, headers=_UNSHARED)
         headers["Content-Disposition"] = _zip_disposition(name)
         if request.method == "HEAD":  # the archive's length is known only once it is streamed
             head = Response(headers=headers, media_type="application/zip")
@@ -231,13 +234,13 @@ class ImageEndpoints:
     ) -> Response:
         """`etag`: the original's, from a listing just read (a regex selection of one), whose
         listing key comes in `also_keys`."""
-        headers = dict(key_headers((*image_keys(name), *also_keys)))
         if wanted.wants_meta:
             meta = await self._pool.run(self._use_cases.meta.execute, name)
+            headers = self._selection_headers((*image_keys(name), *also_keys))
             return JSONResponse(meta_body(meta), headers=headers)
         if wanted.wants_url:
             issued = await self._pool.run(self._use_cases.temp_url.execute, name, spec, etag)
-            return JSONResponse(url_body(issued), headers=headers)
+            return JSONResponse(url_body(issued), headers=_UNSHARED)
         pinned = await self._pinned(name, wanted)
         fetched = await self._pool.run(
             functools.partial(
