@@ -63,6 +63,7 @@ def parts(seconds: float, runs: int) -> list[Part]:
         Part("cache locality, three nodes behind nginx", ("cluster_locality.py",)),
         Part("first views: truly cold, and upload then view", ("first_view.py",)),
         Part("the field's workload beside thumbor 7.8 (SPEC 12)", ("servers.py", *http)),
+        Part("stale answers and hit ratio through Varnish (SPEC 13)", ("edge.py",)),
     ]
 
 
@@ -148,6 +149,25 @@ def field_rows(output: str) -> list[Row]:
     return rows or [Row("field workload vs thumbor", "not measured", "", False)]
 
 
+def edge_rows(output: str) -> list[Row]:
+    """bench/edge.py's last line: stale answers through Varnish with purging (target 0) and
+    without (context), and Varnish's hit ratio on a repeated workload (context)."""
+    found = re.search(
+        r"stale with purging: (\d+) of (\d+); without: (\d+) of (\d+); hit ratio: ([\d.]+)%",
+        output,
+    )
+    if found is None:
+        return [Row("stale answers through Varnish, purging", "not measured", "", False)]
+    stale, answers, plain_stale, plain_answers = (int(found[i]) for i in range(1, 5))
+    return [
+        Row("stale answers through Varnish, purging", f"{stale}/{answers}", "0", stale == 0),
+        Row(
+            "stale through Varnish, no purging", f"{plain_stale}/{plain_answers}", "(context)", None
+        ),
+        Row("Varnish hit ratio, repeated workload", f"{found[5]}%", "(context)", None),
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=20, help="length of each HTTP run")
@@ -156,7 +176,7 @@ def main() -> int:
     started = time.monotonic()
     outputs = [run(part) for part in parts(args.seconds, args.runs)]
     (auto, pillow, vips, cold, cold_no_swift, cold_no_prepared, hits, saturated, locality,
-     first, field) = outputs  # fmt: skip
+     first, field, edge) = outputs  # fmt: skip
     cold_pattern = r"ratio: ([\d.]+)x thumbor"
     rows = [
         *imaging_rows(auto, "auto"),
@@ -173,6 +193,7 @@ def main() -> int:
     ]
     rows += first_view_rows(first)
     rows += field_rows(field)
+    rows += edge_rows(edge)
     p99 = re.search(r"p99 ([\d.]+) ms", saturated)
     if p99 is not None:
         rows.append(Row("hit p99, pool saturated", f"{p99[1]} ms", "< 20 ms", float(p99[1]) < 20))

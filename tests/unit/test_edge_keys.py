@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from image_repo.domain.edge_keys import (
+    MAX_FOLDER_KEYS,
+    MAX_KEY_BYTES,
     MAX_KEYS_BYTES,
     image_keys,
     listing_key,
@@ -44,7 +46,7 @@ def test_no_name_can_make_a_listing_key() -> None:
 def test_a_selection_holds_its_listing_key_and_its_names_while_they_fit() -> None:
     names = [ImageName.parse(f"a/{index}") for index in range(3)]
     assert selection_keys("a/", names) == ("list:a/", "a/0", "a/1", "a/2")
-    many = [ImageName.parse(f"a/{'x' * 200}{index}") for index in range(MAX_KEYS_BYTES // 100)]
+    many = [ImageName.parse(f"a/{'x' * 80}{index}") for index in range(MAX_KEYS_BYTES // 80)]
     assert selection_keys("a/", many) is None
 
 
@@ -71,3 +73,13 @@ def test_v_and_version_are_parsed_strictly() -> None:
         parse(versions="true", meta="true")
     with pytest.raises(InvalidParameterError, match="version must be"):
         parse(version="../x")
+
+
+def test_keys_stay_short_whatever_the_name() -> None:
+    long_name = ImageName.parse("/".join(["é" * 40] * 12))
+    keys = image_keys(long_name)
+    assert len(keys) == 1 + MAX_FOLDER_KEYS
+    assert all(len(key) <= MAX_KEY_BYTES for key in keys)
+    assert keys[0].startswith("h:") and keys[0] == purge_keys(long_name)[0]
+    # a write still purges the listing of every folder above the name
+    assert len(purge_keys(long_name)) == 1 + 12
