@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 
+import attrs
+
 from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.derivation_flights import DerivationFlights
 from image_repo.application.deriver import Deriver, Made
@@ -51,6 +53,20 @@ class FetchImage:
     ) -> FetchedImage:
         """`durable`: a new derivation is in the cache container before this returns.
         `version_id`: the kept version (SPEC 13) whose ETag `etag` is."""
+        seen = self._etags.generation(name)
+        fetched = self._fetched(name, spec, etag, durable, version_id)
+        if self._etags.generation(name) != seen:
+            return attrs.evolve(fetched, is_settled=False)
+        return fetched
+
+    def _fetched(
+        self,
+        name: ImageName,
+        spec: Spec,
+        etag: str | None,
+        durable: bool,
+        version_id: str | None,
+    ) -> FetchedImage:
         etag = etag or self._etags.trusted(name)
         if etag is None:
             return self._first_sight(name, spec, durable)
@@ -71,7 +87,7 @@ class FetchImage:
             known = self._etags.known_in_outage(name)
             if known is None:
                 raise
-            return self.execute(name, spec, etag=known, durable=durable)
+            return self._fetched(name, spec, known, durable, None)
         self._etags.learn(name, original.stored.etag, seen)
         key = DerivedImageKey(name, original.stored.etag, spec)
         view = functools.partial(self._first_view, key, original, durable)

@@ -19,9 +19,14 @@ Tier = Literal["memory", "disk", "swift", "derived"]
 
 @attrs.frozen
 class FetchedImage:
+    """`is_settled`: no write of the name was answered here while it was fetched. An image made
+    before a write and answered after it is right for this request, which overlapped the
+    write, but no shared cache may keep it: the write's purge may have gone before it."""
+
     key: DerivedImageKey
     image: DerivedImage
     tier: Tier
+    is_settled: bool = True
 
 
 class TieredCache:

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from urllib.parse import urlsplit
 
+import attrs
 from prometheus_client import Counter
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,11 @@ MAX_RETRY_SECONDS = 30.0
 MAX_PENDING_KEYS = 100_000
 # Keys sent in one request: a header of a few KiB, which every proxy accepts.
 KEYS_PER_REQUEST_BYTES = 4096
+# Every purge is sent again this long after it landed: an answer that left a server just before
+# the write (a memory hit in the socket, an edge still receiving it) may reach the edge's cache
+# after the first purge. Answers that were still being made when the write was answered are
+# not shared at all (FetchedImage.is_settled), so this covers milliseconds, with room to spare.
+SECOND_PURGE_SECONDS = 2.0
 
 
 def _batches(keys: list[str]) -> list[list[str]]:
@@ -44,8 +50,18 @@ def _batches(keys: list[str]) -> list[list[str]]:
     return batches
 
 
+@attrs.define
+class _Owed:
+    """A key owed to a purger: `write` counts the purges that owed it (a retry that lands
+    clears only what it sent, not the same key owed again by a later write meanwhile), `due`
+    when it is to be sent."""
+
+    write: int
+    due: float
+
+
 class _Target:
-    """One purger: where PURGE goes, and the keys still owed to it."""
+    """One purger: where PURGE goes, and the keys owed to it, the oldest owed first."""
 
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
@@ -56,18 +72,19 @@ class _Target:
         self.host = parts.hostname
         self.port = parts.port
         self.path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        # key -> when it was owed (a count): the oldest first dropped, and a retry that lands
-        # clears only what it sent, not the same key owed again by a later write meanwhile.
-        self.pending: dict[str, int] = {}
-        self.due = 0.0
+        self.pending: dict[str, _Owed] = {}
         self.backoff = FIRST_RETRY_SECONDS
+
+    def first_due(self) -> float:
+        return min(owed.due for owed in self.pending.values())
 
 
 class HttpPurger:
     """A write waits for its purge at most `timeout_seconds` (all purgers asked at once), so a
     slow edge costs a write that long at worst, and a purger that is down never fails it: what
     did not land is owed to that purger and sent again by one background thread, with backoff
-    (1 s doubling to 30 s), every owed key in as few requests as fit, until it lands.
+    (1 s doubling to 30 s), every owed key in as few requests as fit, until it lands. A purge
+    that landed is sent once more SECOND_PURGE_SECONDS later (see there).
 
     Owed keys live in this process only: a worker that exits owes nothing any more, so an edge
     down while workers restart may keep an answer until its TTL (the unpinned max-age is
@@ -88,7 +105,7 @@ class HttpPurger:
         self._senders = ThreadPoolExecutor(max(1, len(self._targets)), "edge-purge")
         self._owed = threading.Condition()
         self._retrier: threading.Thread | None = None
-        self._writes = 0
+        self._writes = 0  # purges owed so far
 
     def purge(self, keys: tuple[str, ...]) -> None:
         if not self._targets:
@@ -96,8 +113,8 @@ class HttpPurger:
         sent = [self._senders.submit(self._send, t, list(keys)) for t in self._targets]
         wait_for(sent, timeout=self._timeout)
         for target, future in zip(self._targets, sent, strict=True):
-            if not future.done() or future.exception() is not None or not future.result():
-                self._owe(target, keys)
+            landed = future.done() and future.exception() is None and future.result()
+            self._owe(target, keys, SECOND_PURGE_SECONDS if landed else target.backoff)
 
     def _send(self, target: _Target, keys: list[str]) -> bool:
         """One PURGE per batch of keys; True when every one was answered 2xx."""
@@ -126,12 +143,14 @@ class HttpPurger:
         PURGES.labels("sent" if landed else "failed").inc()
         return landed
 
-    def _owe(self, target: _Target, keys: tuple[str, ...]) -> None:
+    def _owe(self, target: _Target, keys: tuple[str, ...], after_seconds: float) -> None:
+        """`keys` are to be purged at `target` in `after_seconds`."""
         with self._owed:
             self._writes += 1
+            due = self._clock() + after_seconds
             for key in keys:
                 target.pending.pop(key, None)
-                target.pending[key] = self._writes
+                target.pending[key] = _Owed(self._writes, due)
             dropped = len(target.pending) - MAX_PENDING_KEYS
             for _ in range(max(0, dropped)):
                 del target.pending[next(iter(target.pending))]
@@ -143,8 +162,6 @@ class HttpPurger:
                     target=self._retry_forever, name="edge-purge-retry", daemon=True
                 )
                 self._retrier.start()
-            if not target.due:
-                target.due = self._clock() + target.backoff
             self._owed.notify()
 
     def owed(self) -> int:
@@ -154,29 +171,31 @@ class HttpPurger:
 
     def _retry_forever(self) -> None:
         while True:
-            target, owed = self._next_due()
-            if self._send(target, list(owed)):
+            target, due = self._next_due()
+            if self._send(target, list(due)):
                 with self._owed:
-                    for key, when in owed.items():
-                        if target.pending.get(key) == when:
+                    for key, owed in due.items():
+                        if target.pending.get(key) is owed:
                             del target.pending[key]
                     target.backoff = FIRST_RETRY_SECONDS
-                    target.due = self._clock() if target.pending else 0.0
             else:
                 with self._owed:
+                    retry_at = self._clock() + target.backoff
+                    for owed in due.values():
+                        owed.due = max(owed.due, retry_at)
                     target.backoff = min(target.backoff * 2, MAX_RETRY_SECONDS)
-                    target.due = self._clock() + target.backoff
 
-    def _next_due(self) -> tuple[_Target, dict[str, int]]:
-        """Wait for the first purger whose retry is due; its owed keys."""
+    def _next_due(self) -> tuple[_Target, dict[str, _Owed]]:
+        """Wait for the first purger with a key due; every key due there now."""
         with self._owed:
             while True:
                 owing = [t for t in self._targets if t.pending]
-                if owing:
-                    first = min(owing, key=lambda t: t.due)
-                    delay = first.due - self._clock()
-                    if delay <= 0:
-                        return first, dict(first.pending)
-                    self._owed.wait(delay)
-                else:
+                if not owing:
                     self._owed.wait()
+                    continue
+                first = min(owing, key=_Target.first_due)
+                now = self._clock()
+                delay = first.first_due() - now
+                if delay <= 0:
+                    return first, {k: o for k, o in first.pending.items() if o.due <= now}
+                self._owed.wait(delay)

@@ -265,6 +265,7 @@ class ImageEndpoints:
             varies_by_accept=varies_by_accept,
             is_pinned=pinned is not None,
             also_keys=also_keys,
+            is_shared=fetched.is_settled,
         )
 
     async def _pinned(self, name: ImageName, wanted: ImageRequest) -> PinnedOriginal | None:

@@ -32,7 +32,11 @@ def key_headers(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return (("surrogate-key", spaced), ("xkey", spaced), ("cache-tag", ",".join(keys)))
 
 
-def cache_control(max_age_seconds: int, *, is_pinned: bool = False) -> str:
+def cache_control(max_age_seconds: int, *, is_pinned: bool = False, is_shared: bool = True) -> str:
+    """`is_shared` False: for this client only (an answer that overlapped a write of its name:
+    FetchedImage.is_settled)."""
+    if not is_shared:
+        return "private, no-store"
     return PINNED_CACHE_CONTROL if is_pinned else f"public, max-age={max_age_seconds}"
 
 
@@ -87,13 +91,14 @@ def image_head(
     surrogate_keys: tuple[str, ...],
     varies_by_accept: bool = False,
     is_pinned: bool = False,
+    is_shared: bool = True,
 ) -> ImageHead:
     """A 304 carries validators, caching, surrogate keys and Vary, no body headers (RFC 9110
     §15.4.5): an edge revalidating its copy keeps the keys it is filed under.
     `varies_by_accept`: the format was negotiated (SPEC 9), so shared caches must keep the
     variants apart (`Vary: Accept`, on 304s too). `is_pinned`: the request named the original's
     version (`v=`, `version=`), so the answer never changes."""
-    caching = cache_control(max_age_seconds, is_pinned=is_pinned)
+    caching = cache_control(max_age_seconds, is_pinned=is_pinned, is_shared=is_shared)
     validators: RawHeaders = (
         (b"etag", f'"{etag}"'.encode("latin-1")),
         (b"cache-control", caching.encode("latin-1")),
@@ -136,8 +141,10 @@ def image_response(
     varies_by_accept: bool = False,
     is_pinned: bool = False,
     also_keys: tuple[str, ...] = (),
+    is_shared: bool = True,
 ) -> Response:
-    """`also_keys`: surrogate keys beyond the image's own (a regex selection's listing)."""
+    """`also_keys`: surrogate keys beyond the image's own (a regex selection's listing).
+    `is_shared` False: no shared cache may keep the answer (see cache_control)."""
     head = image_head(
         is_not_modified=etag_matches(request.headers.get("if-none-match"), etag),
         etag=etag,
@@ -149,5 +156,6 @@ def image_response(
         surrogate_keys=(*image_keys(name), *also_keys),
         varies_by_accept=varies_by_accept,
         is_pinned=is_pinned,
+        is_shared=is_shared,
     )
     return AnswerResponse((head, b"" if head.status == 304 else data))
