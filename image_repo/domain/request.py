@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TypeVar
 from urllib.parse import parse_qsl
 
 import attrs
@@ -12,10 +11,10 @@ import attrs
 from image_repo.domain.errors import InvalidParameterError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.listing import ListingQuery
+from image_repo.domain.params import parse_bool, parse_choice, parse_size
+from image_repo.domain.params import quoted as _quoted
 from image_repo.domain.spec import OUTPUT_FORMATS, Fit, Gravity
 
-_TRUE = frozenset({"true", "1", "yes"})
-_FALSE = frozenset({"false", "0", "no"})
 # SPEC 3: `jpg`, `jpeg` and `jpe` all name JPEG, as the extensions do.
 KIND_NAMES: dict[str, ImageFormat] = {
     "jpg": ImageFormat.JPEG,
@@ -38,7 +37,6 @@ _PIN = re.compile(r"[0-9a-f]{12}")
 _VERSION_ID = re.compile(r"null|[0-9][0-9._a-f]{0,63}")
 MAX_LIST_LIMIT = 10_000  # as Swift's own page limit
 MAX_DPR = 4.0
-_Choice = TypeVar("_Choice", Fit, Gravity)
 # At most 1 digit, a point and 1 to 6 decimals: checked before float() sees it (SPEC 8).
 _DPR = re.compile(r"[0-9](\.[0-9]{1,6})?")
 
@@ -103,30 +101,6 @@ def parse_query(query: bytes) -> dict[str, str]:
     return params
 
 
-def parse_bool(name: str, raw: str) -> bool:
-    lowered = raw.lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise InvalidParameterError(f"{name} must be one of true/false/1/0/yes/no, not {raw!r}")
-
-
-def parse_size(name: str, raw: str, max_dimension: int) -> int:
-    """Digits of any length are refused before `int` sees them: past 4,300 digits `int` raises
-    ValueError (and long before, costs time), which must stay a 400."""
-    digits = raw.lstrip("0") if raw.isascii() and raw.isdigit() else None
-    if (
-        digits is None
-        or len(digits) > len(str(max_dimension))
-        or not 1 <= int(digits or 0) <= max_dimension
-    ):
-        raise InvalidParameterError(
-            f"{name} must be a whole number from 1 to {max_dimension}, not {_quoted(raw)}"
-        )
-    return int(digits)
-
-
 def parse_dpr(raw: str) -> float:
     """A device pixel ratio: 1 to 4, decimals allowed (`1.5`)."""
     value = float(raw) if _DPR.fullmatch(raw) else 0.0
@@ -136,19 +110,6 @@ def parse_dpr(raw: str) -> float:
             f" not {_quoted(raw)}"
         )
     return value
-
-
-def parse_choice(name: str, raw: str, choices: type[_Choice]) -> _Choice:
-    for choice in choices:
-        if choice.value == raw.lower():
-            return choice
-    accepted = ", ".join(choice.value for choice in choices)
-    raise InvalidParameterError(f"{name} {_quoted(raw)} is not supported; accepted: {accepted}")
-
-
-def _quoted(raw: str, limit: int = 24) -> str:
-    """A client's value, cut short, for an error detail."""
-    return repr(raw) if len(raw) <= limit else f"{raw[:limit]!r}... ({len(raw)} characters)"
 
 
 def parse_kind(raw: str, available: frozenset[ImageFormat]) -> ImageFormat:

@@ -7,6 +7,7 @@ import math
 
 import attrs
 
+from image_repo.domain.edits import NO_EDITS, Edits
 from image_repo.domain.errors import InvalidParameterError
 from image_repo.domain.formats import ImageFormat
 
@@ -157,6 +158,8 @@ class Spec:
     gravity: Gravity = attrs.field(default=Gravity.CENTER)
     # Most frames an animated original keeps (gif and webp output); 1: the first frame only.
     max_frames: int = attrs.field(default=1, validator=attrs.validators.ge(1))
+    # SPEC 14's adjustments; none asked for: the key of a spec made before them.
+    edits: Edits = NO_EDITS
 
     @gravity.validator
     def _cover_only(self, _attribute: attrs.Attribute[Gravity], value: Gravity) -> None:
@@ -199,6 +202,7 @@ class Spec:
                     else ()
                 ),
                 *((f"frames={self.max_frames}",) if self.is_animated else ()),
+                *((f"edits={self.edits.canonical()}",) if not self.edits.is_empty else ()),
             )
         )
 
@@ -230,6 +234,7 @@ class Spec:
             fit=Fit(fields.get("fit", Fit.CONTAIN.value)),
             gravity=Gravity(fields.get("gravity", Gravity.CENTER.value)),
             max_frames=int(fields.get("frames", "1")),
+            edits=Edits.parse(fields["edits"]) if "edits" in fields else NO_EDITS,
         )
 
     def __str__(self) -> str:

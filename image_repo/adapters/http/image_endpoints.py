@@ -46,11 +46,11 @@ from image_repo.domain.errors import ImageNotFoundError, ImageRepoError, Invalid
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.listing import ListedEntry, ListedImage
 from image_repo.domain.names import ImageName
+from image_repo.domain.params import parse_bool
 from image_repo.domain.request import (
     NO_PRESETS,
     ImageRequest,
     Presets,
-    parse_bool,
     parse_image_request,
     parse_listing_query,
     parse_version_id,
