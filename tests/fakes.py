@@ -166,7 +166,13 @@ class InMemoryImageProcessor:
         if _whole(data_of(data)).endswith(b":corrupt"):
             raise CorruptImageError("corrupt")
 
-    def derive(self, source: ImageSource | IdentifiedSource, spec: Spec) -> DerivedImage:
+    def derive(
+        self,
+        source: ImageSource | IdentifiedSource,
+        spec: Spec,
+        *,
+        watermark: bytes | None = None,
+    ) -> DerivedImage:
         self.before_derive(spec)
         data = _whole(data_of(source))
         info = self.identify(data)

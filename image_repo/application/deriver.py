@@ -8,6 +8,7 @@ from image_repo.application.originals import OriginalBytes
 from image_repo.application.ports import FetchMetrics, ImageProcessor
 from image_repo.application.stored_originals import damage_reported
 from image_repo.application.tiered_cache import FetchedImage, TieredCache
+from image_repo.application.watermarks import Watermarks
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.records import DerivedImage
 
@@ -29,8 +30,14 @@ class Deriver:
     eager work holding a slot while descheduled at low priority would make requests wait."""
 
     def __init__(
-        self, processor: ImageProcessor, cache: TieredCache, metrics: FetchMetrics
+        self,
+        processor: ImageProcessor,
+        cache: TieredCache,
+        metrics: FetchMetrics,
+        watermarks: Watermarks | None = None,
     ) -> None:
+        """`watermarks`: where a spec's watermark image comes from (SPEC 14)."""
+        self._watermarks = watermarks
         self._processor = processor
         self._cache = cache
         self._metrics = metrics
@@ -42,8 +49,9 @@ class Deriver:
         once); one it cannot decode is damage (DamagedOriginalError), not the request's."""
         if original.etag != key.original_etag:
             key = attrs.evolve(key, original_etag=original.etag)
+        watermark = self._watermarks.image(key.spec) if self._watermarks is not None else None
         with damage_reported(key.name):
-            return Made(key, self._processor.derive(original.source, key.spec))
+            return Made(key, self._processor.derive(original.source, key.spec, watermark=watermark))
 
     def keep(self, made: Made, *, durable: bool) -> FetchedImage:
         """Counted as a derivation and put in every tier (`durable`: see TieredCache.put)."""

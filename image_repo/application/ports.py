@@ -171,9 +171,17 @@ class ImageProcessor(Protocol):
         source may be reused by `derive` given the same identity."""
         ...
 
-    def derive(self, source: ImageSource | IdentifiedSource, spec: Spec) -> DerivedImage:
+    def derive(
+        self,
+        source: ImageSource | IdentifiedSource,
+        spec: Spec,
+        *,
+        watermark: bytes | None = None,
+    ) -> DerivedImage:
         """Make the image `spec` describes from an original's bytes (decoding them as they
-        arrive, where the processor can). An original over the processor's ImageLimits is
+        arrive, where the processor can). `watermark`: the bytes of the image the spec's
+        watermark names, under the ETag the spec holds (WatermarkUnavailableError when they do
+        not decode). An original over the processor's ImageLimits is
         refused (TooManyPixelsError) from its header, before any decoding. An identified
         source may start from what was decoded of the same identity before (an earlier size of
         the same original)."""

@@ -24,6 +24,7 @@ from image_repo.domain.derivation import DerivationDefaults, spec_for
 from image_repo.domain.errors import InvalidParameterError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.limits import ImageLimits
+from image_repo.domain.names import ImageName
 from image_repo.domain.request import Presets, parse_image_request
 from image_repo.domain.spec import Spec
 from image_repo.settings import (
@@ -55,6 +56,7 @@ def derivation_defaults(images: ImagesConfig) -> DerivationDefaults:
         max_dimension=images.max_dimension,
         auto_formats=tuple(ImageFormat(name) for name in images.auto_formats),
         animation_frames=images.max_frames if images.keep_animation else 1,
+        watermark_all=images.watermark_all,
     )
 
 
@@ -66,6 +68,7 @@ def presets(images: ImagesConfig, available: frozenset[ImageFormat]) -> Presets:
             is_exclusive=images.only_presets,
             max_dimension=images.max_dimension,
             available=available,
+            watermarks=frozenset(images.watermarks),
         )
     except InvalidParameterError as error:
         raise ConfigError(f"images.presets: {error}") from error
@@ -199,3 +202,7 @@ def edge_purger(edge: EdgeConfig) -> HttpPurger | None:
     if not edge.purge_urls:
         return None
     return HttpPurger(edge.purge_urls, edge.purge_header, edge.purge_timeout_seconds)
+
+
+def watermark_images(images: ImagesConfig) -> dict[str, ImageName]:
+    return {name: ImageName.parse(image) for name, image in images.watermarks.items()}

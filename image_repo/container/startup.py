@@ -65,6 +65,11 @@ def build_app(
         store.ensure_container()
         container.derived_store().ensure_container()
         _enable_versions(container)
+        for missing in container.watermarks().missing():
+            logger.warning(
+                "images.watermarks: the watermark %s is not in Swift: requests for it answer 422",
+                missing,
+            )
     except StoreLoginError as error:
         logger.error("%s: check the Swift credentials (swift.* or OS_*/ST_*)", error)
     except StoreUnavailableError as error:

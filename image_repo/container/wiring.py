@@ -38,6 +38,7 @@ from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
 from image_repo.application.tiered_cache import TieredCache
 from image_repo.application.upload_image import UploadImage
+from image_repo.application.watermarks import Watermarks
 from image_repo.container.factories import (
     cache_container_ttl,
     derivation_defaults,
@@ -48,6 +49,7 @@ from image_repo.container.factories import (
     original_versions,
     presets,
     swift_pool,
+    watermark_images,
     write_tokens,
 )
 from image_repo.domain.limits import ImageLimits
@@ -168,12 +170,20 @@ class Container(containers.DeclarativeContainer):
         shared_max_bytes=config.provided.cache.swift_cache_max_bytes,
     )
     originals = providers.Singleton(Originals, original_store, originals_cache, versions)
+    watermarks = providers.Singleton(
+        Watermarks,
+        providers.Callable(watermark_images, config.provided.images),
+        original_store,
+        originals,
+        etags,
+        clock,
+    )
     derivation_flights = providers.Singleton(DerivationFlights)
     fetch = providers.Singleton(
         FetchImage,
         originals,
         derivation_flights,
-        providers.Singleton(Deriver, processor, tiered_cache, fetch_metrics),
+        providers.Singleton(Deriver, processor, tiered_cache, fetch_metrics, watermarks),
         etags,
         tiered_cache,
     )
@@ -200,7 +210,7 @@ class Container(containers.DeclarativeContainer):
             PrepareFirstViews,
             originals,
             derivation_flights,
-            providers.Singleton(Deriver, eager_processor, tiered_cache, fetch_metrics),
+            providers.Singleton(Deriver, eager_processor, tiered_cache, fetch_metrics, watermarks),
             etags,
             background_queue,
             fetch_metrics,
@@ -233,6 +243,7 @@ class Container(containers.DeclarativeContainer):
             DeleteImage, original_store, derived_store, tiered_cache, originals, etags
         ),
         versions=kept_versions,
+        watermarks=watermarks,
     )
     http_settings = providers.Singleton(
         HttpSettings,
@@ -247,8 +258,15 @@ class Container(containers.DeclarativeContainer):
         signatures=providers.Callable(UrlSignatures, config.provided.server.url_signing_keys),
         max_upload_inflight_bytes=config.provided.server.max_upload_inflight_bytes,
         body_timeout_seconds=config.provided.server.body_timeout_seconds,
+        watermarks=providers.Callable(
+            lambda images: frozenset(images.watermarks), config.provided.images
+        ),
     )
     endpoints = providers.Singleton(ImageEndpoints, use_cases, blocking_pool, http_settings)
     memory_hits = providers.Singleton(
-        MemoryHits, etags=etags, cache=tiered_cache, settings=http_settings
+        MemoryHits,
+        etags=etags,
+        cache=tiered_cache,
+        settings=http_settings,
+        watermarks=watermarks,
     )

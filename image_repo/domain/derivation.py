@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import attrs
 
+from image_repo.domain.edits import Watermark
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.request import ImageRequest
 from image_repo.domain.spec import ANIMATED_FORMATS, OUTPUT_FORMATS, Box, Fit, Gravity, Spec
 
 _LOSSLESS_QUALITY = 100
+# SPEC 14: `max_bytes` lowers the quality of these; other kinds have none to lower.
+BUDGETED_FORMATS = frozenset({ImageFormat.JPEG, ImageFormat.WEBP, ImageFormat.AVIF})
 
 
 @attrs.frozen
@@ -31,6 +34,8 @@ class DerivationDefaults:
     # Frames an animated original keeps in gif and webp output; 1: the first frame only
     # (images.keep_animation false). It enters gif and webp specs, so those keys changed with it.
     animation_frames: int = 1
+    # images.watermark_all: the watermark of every image served but thumbnails ("": none).
+    watermark_all: str = ""
 
     def quality_for(self, kind: ImageFormat, asked: int | None = None) -> int:
         """`asked` (the `quality` modifier) wins for lossy kinds; lossless kinds ignore it,
@@ -84,15 +89,21 @@ def spec_for(
     if box is not None and request.dpr != 1.0:
         box = box.scaled(request.dpr, defaults.max_dimension)
     is_cover = request.fit is Fit.COVER
+    edits = request.edits
+    if defaults.watermark_all and edits.watermark is None and not request.is_thumbnail:
+        edits = attrs.evolve(edits, watermark=Watermark(defaults.watermark_all, ""))
+    if edits.max_bytes is not None and kind not in BUDGETED_FORMATS:
+        edits = attrs.evolve(edits, max_bytes=None)  # lossless kinds: the same bytes, one key
     return Spec(
         kind=kind,
         box=box,
         is_thumbnail=request.is_thumbnail,
         quality=defaults.quality_for(kind, request.quality),
         sharpen=defaults.thumbnail_sharpen if request.is_thumbnail else 0.0,
-        background=defaults.background,
+        background=edits.background or defaults.background,
         strip_metadata=defaults.strip_metadata,
         fit=request.fit,
         gravity=request.gravity if is_cover else Gravity.CENTER,
         max_frames=defaults.animation_frames if kind in ANIMATED_FORMATS else 1,
+        edits=edits,
     )

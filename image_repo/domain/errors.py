@@ -58,6 +58,13 @@ class DamagedOriginalError(CorruptImageError):
     public_message = "the stored original is damaged and cannot be decoded"
 
 
+class WatermarkUnavailableError(ImageRepoError):
+    """The image a configured watermark names is missing or does not decode: the request is
+    fine, the configuration's image is not (SPEC 14)."""
+
+    public_message = "the watermark image is missing or does not decode"
+
+
 class UnauthorizedError(ImageRepoError):
     """A write without a valid token, where write tokens are configured."""
 

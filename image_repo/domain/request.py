@@ -8,6 +8,8 @@ from urllib.parse import parse_qsl
 
 import attrs
 
+from image_repo.domain.edit_parsing import EDIT_PARAMETERS, parse_edits
+from image_repo.domain.edits import NO_EDITS, Edits
 from image_repo.domain.errors import InvalidParameterError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.listing import ListingQuery
@@ -22,7 +24,9 @@ KIND_NAMES: dict[str, ImageFormat] = {
     **{image_format.value: image_format for image_format in OUTPUT_FORMATS},
 }
 # What shapes the derived image: what a preset may set, and what only_presets refuses.
-MODIFIERS = ("kind", "xsize", "ysize", "thumbnail", "fit", "gravity", "dpr", "quality")
+MODIFIERS = (
+    "kind", "xsize", "ysize", "thumbnail", "fit", "gravity", "dpr", "quality", *EDIT_PARAMETERS
+)  # fmt: skip
 # `sig` is checked (or not needed) before parsing, by the HTTP adapter; here it is only allowed.
 # `v` and `version` choose the original, not what is made of it: presets and only_presets
 # leave them to the client.
@@ -57,6 +61,7 @@ class ImageRequest:
     gravity: Gravity = Gravity.CENTER
     dpr: float = 1.0
     quality: int | None = None
+    edits: Edits = NO_EDITS  # SPEC 14; a watermark's ETag is learnt later (empty here)
     pin: str | None = None  # `v=`: the original's version, by its ETag's start
     version: str | None = None  # `version=`: a kept version, by its id
     wants_versions: bool = False
@@ -145,8 +150,10 @@ class Presets:
         is_exclusive: bool = False,
         max_dimension: int,
         available: frozenset[ImageFormat],
+        watermarks: frozenset[str] = frozenset(),
     ) -> Presets:
-        """Each query parsed and checked as a request would be; the error names the preset."""
+        """Each query parsed and checked as a request would be; the error names the preset.
+        `watermarks`: the names of images.watermarks a preset may use."""
         queries: dict[str, Mapping[str, str]] = {}
         for name, query in raw.items():
             try:
@@ -155,7 +162,11 @@ class Presets:
                 params = parse_query(query.encode("utf-8"))
                 reject_unknown(params, MODIFIERS)
                 parse_image_request(
-                    params, max_dimension=max_dimension, available=available, is_whole=False
+                    params,
+                    max_dimension=max_dimension,
+                    available=available,
+                    is_whole=False,
+                    watermarks=watermarks,
                 )
             except InvalidParameterError as error:
                 raise InvalidParameterError(f"preset {name!r}: {error.detail}") from error
@@ -194,10 +205,12 @@ def parse_image_request(
     available: frozenset[ImageFormat],
     presets: Presets = NO_PRESETS,
     is_whole: bool = True,
+    watermarks: frozenset[str] = frozenset(),
 ) -> ImageRequest:
     """Every value checked; an unknown parameter is an error, not ignored, so typos surface.
     `is_whole` is false for a preset's own query, which the request may complete (a preset
-    `fit=cover` used with `xsize` and `ysize`)."""
+    `fit=cover` used with `xsize` and `ysize`). `watermarks`: the names images.watermarks
+    configures."""
     reject_unknown(params, IMAGE_PARAMETERS)
     params = presets.expand(params)
     request = ImageRequest(
@@ -217,6 +230,7 @@ def parse_image_request(
         ),
         dpr=parse_dpr(params["dpr"]) if "dpr" in params else 1.0,
         quality=parse_size("quality", params["quality"], 100) if "quality" in params else None,
+        edits=parse_edits(params, watermarks),
         pin=parse_pin(params["v"]) if "v" in params else None,
         version=parse_version_id(params["version"]) if "version" in params else None,
         wants_versions=parse_bool("versions", params.get("versions", "false")),

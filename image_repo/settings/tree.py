@@ -7,7 +7,8 @@ from typing import Any
 
 import attrs
 
-from image_repo.domain.errors import InvalidParameterError
+from image_repo.domain.errors import InvalidNameError, InvalidParameterError
+from image_repo.domain.names import ImageName
 from image_repo.domain.request import Presets
 from image_repo.domain.spec import OUTPUT_FORMATS
 
@@ -66,10 +67,32 @@ def _presets(
     """Checked as requests would be (the formats this Pillow writes are checked at start)."""
     try:
         Presets.parse(
-            value, max_dimension=instance.max_dimension, available=frozenset(OUTPUT_FORMATS)
+            value,
+            max_dimension=instance.max_dimension,
+            available=frozenset(OUTPUT_FORMATS),
+            watermarks=frozenset(instance.watermarks),
         )
     except InvalidParameterError as error:
         raise ValueError(f"{attribute.name} must be valid queries of modifiers: {error}") from error
+
+
+def _watermarks(
+    _instance: object, attribute: attrs.Attribute[dict[str, str]], value: dict[str, str]
+) -> None:
+    bad = [name for name in value if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name)]
+    if bad:
+        raise ValueError(f"{attribute.name}: a name is ASCII letters, digits, - and _, not {bad}")
+    try:
+        for image in value.values():
+            ImageName.parse(image)
+    except InvalidNameError as error:
+        raise ValueError(f"{attribute.name} must name images of the repository: {error}") from error
+
+
+def _watermark_all(instance: ImagesConfig, attribute: attrs.Attribute[str], value: str) -> None:
+    if value and value not in instance.watermarks:
+        known = ", ".join(sorted(instance.watermarks)) or "none are configured"
+        raise ValueError(f"{attribute.name} must name one of images.watermarks ({known})")
 
 
 def _eager_presets(
@@ -362,6 +385,20 @@ class ImagesConfig:
         "formats offered by Accept to requests naming no format (no kind, no extension), in"
         " order of preference, e.g. [avif, webp]; such answers carry Vary: Accept; empty: off",
         _auto_formats,
+    )
+    watermarks: dict[str, str] = attrs.field(
+        factory=dict,
+        metadata={
+            "doc": "watermarks by name: NAME -> an image of the repository (e.g. {logo: "
+            "brand/logo}), for watermark=NAME; replacing that image re-marks what it marks",
+            "is_secret": False,
+        },
+        validator=_watermarks,
+    )
+    watermark_all: str = option(
+        "",
+        "a name of images.watermarks that marks every served image but thumbnails; empty: none",
+        _watermark_all,
     )
     presets: dict[str, str] = attrs.field(
         factory=dict,

@@ -29,6 +29,7 @@ ERROR_TABLE: dict[type[errors.ImageRepoError], tuple[int, str]] = {
     errors.EmptyUploadError: (400, "empty_upload"),
     errors.CorruptImageError: (400, "corrupt_image"),
     errors.DamagedOriginalError: (422, "damaged_original"),
+    errors.WatermarkUnavailableError: (422, "watermark_unavailable"),
     errors.UnauthorizedError: (401, "unauthorized"),
     errors.SignatureRequiredError: (403, "signature_required"),
     errors.UnsupportedImageError: (415, "unsupported_media_type"),

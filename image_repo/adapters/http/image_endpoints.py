@@ -35,13 +35,14 @@ from image_repo.application.list_images import ListImages
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
 from image_repo.application.upload_image import UploadedImage, UploadImage
+from image_repo.application.watermarks import Watermarks
 from image_repo.domain.derivation import (
     DerivationDefaults,
     accepted_format,
     negotiates,
     spec_for,
 )
-from image_repo.domain.edge_keys import image_keys, listing_key, selection_keys
+from image_repo.domain.edge_keys import image_keys, listing_key, name_key, selection_keys
 from image_repo.domain.errors import ImageNotFoundError, ImageRepoError, InvalidParameterError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.listing import ListedEntry, ListedImage
@@ -77,6 +78,7 @@ class HttpSettings:
     signatures: UrlSignatures = attrs.field(factory=UrlSignatures)
     max_upload_inflight_bytes: int = 256 << 20
     body_timeout_seconds: float = 30.0
+    watermarks: frozenset[str] = frozenset()  # the names of images.watermarks
 
     @functools.cached_property
     def offered_formats(self) -> tuple[ImageFormat, ...]:
@@ -100,6 +102,7 @@ class HttpSettings:
             max_dimension=self.max_dimension,
             available=self.output_formats,
             presets=self.presets,
+            watermarks=self.watermarks,
         )
 
     def varies_by_accept(self, wanted: ImageRequest, path_format: ImageFormat | None) -> bool:
@@ -121,6 +124,7 @@ class ImageUseCases:
     temp_url: IssueTempUrl
     delete: DeleteImage
     versions: KeptVersions
+    watermarks: Watermarks
 
 
 class ImageEndpoints:
@@ -146,6 +150,7 @@ class ImageEndpoints:
             is_write_protected=not self._write_access.is_open,
             is_signed=self._settings.signatures.is_required,
             kinds=tuple(kinds),
+            watermarks=tuple(sorted(self._settings.watermarks)),
         )
 
     async def list_images(self, request: Request) -> Response:
@@ -190,6 +195,8 @@ class ImageEndpoints:
         wanted = self._settings.image_request(query_params(request))
         negotiated = self._settings.negotiated(request.headers.get("accept"))
         spec = spec_for(wanted, path_format, self._settings.defaults, negotiated)
+        if spec.edits.watermark is not None:
+            spec = await self._pool.run(self._use_cases.watermarks.resolved, spec)
         if wanted.wants_versions:
             versions = await self._pool.run(self._use_cases.versions.list, name)
             headers = self._selection_headers(image_keys(name))
@@ -233,7 +240,11 @@ class ImageEndpoints:
         also_keys: tuple[str, ...] = (),
     ) -> Response:
         """`etag`: the original's, from a listing just read (a regex selection of one), whose
-        listing key comes in `also_keys`."""
+        listing key comes in `also_keys`. A marked image is filed under its watermark's image
+        too: a new logo purges everything it marks."""
+        watermark = self._use_cases.watermarks.image_name(spec)
+        if watermark is not None:
+            also_keys = (*also_keys, name_key(watermark))
         if wanted.wants_meta:
             meta = await self._pool.run(self._use_cases.meta.execute, name)
             headers = self._selection_headers((*image_keys(name), *also_keys))
@@ -266,6 +277,7 @@ class ImageEndpoints:
             is_pinned=pinned is not None,
             also_keys=also_keys,
             is_shared=fetched.is_settled,
+            max_bytes=spec.edits.max_bytes,
         )
 
     async def _pinned(self, name: ImageName, wanted: ImageRequest) -> PinnedOriginal | None:

@@ -92,6 +92,7 @@ def image_head(
     varies_by_accept: bool = False,
     is_pinned: bool = False,
     is_shared: bool = True,
+    is_over_budget: bool = False,
 ) -> ImageHead:
     """A 304 carries validators, caching, surrogate keys and Vary, no body headers (RFC 9110
     §15.4.5): an edge revalidating its copy keeps the keys it is filed under.
@@ -113,6 +114,8 @@ def image_head(
         (b"content-disposition", disposition.encode("latin-1")),
         (b"content-type", image_format.media_type.encode("latin-1")),
         (b"content-length", str(length).encode("latin-1")),
+        # SPEC 14: `max_bytes` could not be met; the smallest encode made is the answer
+        *(((b"x-max-bytes", b"exceeded"),) if is_over_budget else ()),
     )
     return ImageHead(200, validators + body_headers)
 
@@ -142,9 +145,11 @@ def image_response(
     is_pinned: bool = False,
     also_keys: tuple[str, ...] = (),
     is_shared: bool = True,
+    max_bytes: int | None = None,
 ) -> Response:
     """`also_keys`: surrogate keys beyond the image's own (a regex selection's listing).
-    `is_shared` False: no shared cache may keep the answer (see cache_control)."""
+    `is_shared` False: no shared cache may keep the answer (see cache_control). `max_bytes`:
+    the budget asked for (SPEC 14)."""
     head = image_head(
         is_not_modified=etag_matches(request.headers.get("if-none-match"), etag),
         etag=etag,
@@ -157,5 +162,6 @@ def image_response(
         varies_by_accept=varies_by_accept,
         is_pinned=is_pinned,
         is_shared=is_shared,
+        is_over_budget=max_bytes is not None and len(data) > max_bytes,
     )
     return AnswerResponse((head, b"" if head.status == 304 else data))

@@ -33,8 +33,9 @@ from image_repo.adapters.http.image_responses import (
 from image_repo.adapters.http.request_parsing import image_name_of, raw_path_of
 from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.tiered_cache import TieredCache
+from image_repo.application.watermarks import Watermarks
 from image_repo.domain.derivation import spec_for
-from image_repo.domain.edge_keys import image_keys
+from image_repo.domain.edge_keys import image_keys, name_key
 from image_repo.domain.errors import ImageRepoError
 from image_repo.domain.keys import DerivedImageKey
 from image_repo.domain.names import ImageName
@@ -62,6 +63,10 @@ class ImageTarget:
     varies_by_accept: bool = False
     pin: str | None = None  # `v=`: answered here only while it is the current original
 
+    @property
+    def is_marked(self) -> bool:
+        return self.spec.edits.watermark is not None
+
 
 @attrs.frozen
 class _Heads:
@@ -86,7 +91,14 @@ class MemoryHits:
     answer) reaches the memory tier, so a hit obeys the same coherence rule as every other
     answer. Lives on the event loop: the memo takes no lock."""
 
-    def __init__(self, etags: CoherentEtags, cache: TieredCache, settings: HttpSettings) -> None:
+    def __init__(
+        self,
+        etags: CoherentEtags,
+        cache: TieredCache,
+        settings: HttpSettings,
+        watermarks: Watermarks | None = None,
+    ) -> None:
+        self._watermarks = watermarks
         self._etags = etags
         self._cache = cache
         self._settings = settings
@@ -110,9 +122,15 @@ class MemoryHits:
         etag = self._etags.trusted(target.name)
         if etag is None or (target.pin is not None and not etag.startswith(target.pin)):
             return None
+        spec = target.spec
+        if target.is_marked:  # its watermark's ETag is part of the key (SPEC 14)
+            marked = self._watermarks.trusted(spec) if self._watermarks else None
+            if marked is None:
+                return None
+            spec = marked
         key = remembered.key
-        if key is None or key.original_etag != etag:
-            key = remembered.key = DerivedImageKey(target.name, etag, target.spec)
+        if key is None or key.original_etag != etag or (target.is_marked and key.spec != spec):
+            key = remembered.key = DerivedImageKey(target.name, etag, spec)
             remembered.heads = None
         data = self._cache.in_memory(key)
         if data is None:
@@ -182,9 +200,17 @@ class MemoryHits:
         spec = spec_for(wanted, path_format, self._settings.defaults, negotiated)
         varies = self._settings.varies_by_accept(wanted, path_format)
         disposition = content_disposition(name, spec.kind)
-        return ImageTarget(name, spec, disposition, image_keys(name), varies, wanted.pin)
+        keys = image_keys(name)
+        if spec.edits.watermark is not None:
+            if self._watermarks is None:
+                return None
+            logo = self._watermarks.image_name(spec)
+            keys = (*keys, name_key(logo)) if logo is not None else keys
+        return ImageTarget(name, spec, disposition, keys, varies, wanted.pin)
 
     def _heads(self, target: ImageTarget, key: DerivedImageKey, length: int) -> _Heads:
+        max_bytes = target.spec.edits.max_bytes
+
         def head(is_not_modified: bool) -> ImageHead:
             return image_head(
                 is_not_modified=is_not_modified,
@@ -197,6 +223,7 @@ class MemoryHits:
                 surrogate_keys=target.surrogate_keys,
                 varies_by_accept=target.varies_by_accept,
                 is_pinned=target.pin is not None,
+                is_over_budget=max_bytes is not None and length > max_bytes,
             )
 
         return _Heads(length, head(False), head(True))

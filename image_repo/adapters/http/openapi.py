@@ -147,6 +147,10 @@ _GET_RESPONSES: dict[str, Any] = {
                 "schema": {"type": "string"},
             },
             **_SURROGATE_KEYS,
+            "X-Max-Bytes": {
+                "description": "exceeded: max_bytes could not be met (the smallest encode made)",
+                "schema": {"type": "string", "enum": ["exceeded"]},
+            },
             "X-Cache": {
                 "schema": {
                     "type": "string",
@@ -193,9 +197,107 @@ _GET_RESPONSES: dict[str, Any] = {
         "More matches than images.max_zip_images, or an original over the limits"
         " (too_many_pixels) or the decoding budget (over_budget)"
     ),
-    "422": _error("The stored original is damaged: it does not decode (put there by another tool)"),
+    "422": _error(
+        "The stored original is damaged: it does not decode (put there by another tool); or"
+        " the watermark's image is missing or does not decode (watermark_unavailable)"
+    ),
     "503": _unavailable(),
 }
+
+
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+_NUMBER = {"type": "string", "pattern": "^[0-9]{1,3}(\\.[0-9]{1,4})?$"}
+_SIGNED = {"type": "string", "pattern": "^-?[0-9]{1,3}$"}
+# SPEC 14, applied in this order: orientation, trim, rotate and flip, box, colour, blur or
+# sharpen, radius, pad, watermark, encode. Each may be set by a preset.
+_EDIT_PARAMETERS = [
+    _query(
+        "trim",
+        "Cut borders that differ from the top-left pixel by at most this much (0 to 100, of"
+        " 255), before the box",
+        {"type": "string", "pattern": "^[0-9]{1,3}$"},
+    ),
+    _query(
+        "rotate",
+        "Rotate clockwise, after EXIF orientation",
+        {"type": "string", "enum": ["90", "180", "270"]},
+    ),
+    _query(
+        "flip",
+        "Mirror: h (left-right), v (top-bottom) or hv",
+        {"type": "string", "enum": ["h", "v", "hv"]},
+    ),
+    {"name": "grayscale", **_bool("Shades of grey")},
+    _query("brightness", "-100 to 100 (0: unchanged)", _SIGNED),
+    _query("contrast", "-100 to 100 (0: unchanged)", _SIGNED),
+    _query("saturation", "-100 to 100 (0: unchanged; -100: grey)", _SIGNED),
+    _query("blur", "Gaussian blur, sigma 0.3 to 100 in output pixels (not with sharpen)", _NUMBER),
+    _query("sharpen", "Unsharp mask, sigma 0.3 to 10 (not with blur)", _NUMBER),
+    _query(
+        "radius",
+        "Rounded corners of this many pixels: transparent where the kind has alpha, else"
+        " background",
+        {"type": "string", "pattern": "^[0-9]+$"},
+    ),
+    _query(
+        "pad",
+        "Pixels added around the result: T,R,B,L (or one number for all), 0 to 1000 each, in"
+        " background, or transparent for kinds with alpha when background is absent",
+        {"type": "string", "pattern": "^[0-9]{1,4}(,[0-9]{1,4}){0,3}$"},
+    ),
+    _query(
+        "background",
+        "RRGGBB: the colour of pad and radius, and what alpha is flattened onto for kinds"
+        " without alpha",
+        {"type": "string", "pattern": "^#?[0-9a-fA-F]{6}$"},
+    ),
+    _query(
+        "watermark",
+        "A watermark named in images.watermarks (an image of the repository; its ETag enters"
+        " the key, so a new logo re-marks everything). Missing or undecodable image: 422",
+        {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+    ),
+    _query(
+        "watermark_position",
+        "Where the watermark goes (default southeast); tile repeats it",
+        {
+            "type": "string",
+            "enum": [
+                "center",
+                "north",
+                "south",
+                "east",
+                "west",
+                "northeast",
+                "northwest",
+                "southeast",
+                "southwest",
+                "tile",
+            ],
+        },
+    ),
+    _query("watermark_opacity", "0 to 1 (default 0.5)", _NUMBER),
+    _query(
+        "watermark_scale",
+        "The watermark's width as a share of the result's, 0.01 to 1 (default 0.2)",
+        _NUMBER,
+    ),
+    _query(
+        "max_bytes",
+        "jpeg, webp and avif: lower the quality (never below 10) until the result fits, in at"
+        " most four encodes; when it cannot, the smallest made, with X-Max-Bytes: exceeded",
+        {"type": "string", "pattern": "^[0-9]+$"},
+    ),
+]
 _GET_PARAMETERS = [
     _NAME,
     {
@@ -259,6 +361,7 @@ _GET_PARAMETERS = [
         ),
         "schema": {"type": "string", "pattern": "^[0-9]+$"},
     },
+    *_EDIT_PARAMETERS,
     {
         "name": "v",
         "in": "query",

@@ -29,6 +29,7 @@ class PageSettings:
     is_write_protected: bool  # server.write_tokens: writes need a bearer token
     is_signed: bool  # server.url_signing_keys: reads need sig, or a write token
     kinds: tuple[str, ...]  # the `kind=` values offered for download
+    watermarks: tuple[str, ...] = ()  # images.watermarks' names, for the adjust panel's watermark=
 
 
 class WebPage:

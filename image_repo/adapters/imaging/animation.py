@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 import attrs
 from PIL import Image, ImageFile
 
-from image_repo.adapters.imaging.steps import FRAME_PIPELINE
+from image_repo.adapters.imaging.edit_steps import trim_box, trimmed_to
+from image_repo.adapters.imaging.steps import FRAME_FINISHING, PREPARATION
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.spec import Spec
 
@@ -57,16 +58,31 @@ def _frames(
 
 
 def animation(
-    source: ImageFile.ImageFile, frame_count: int, spec: Spec, check: FrameCheck
+    source: ImageFile.ImageFile,
+    frame_count: int,
+    spec: Spec,
+    check: FrameCheck,
+    mark: Callable[[Image.Image], Image.Image] = lambda image: image,
 ) -> Animation:
     """At most `spec.max_frames` of its `frame_count` frames, each prepared, resized and
-    finished like a still."""
-    frames, durations, disposals = [], [], []
+    finished like a still; `trim=` cuts every frame to the first frame's box, so the frames
+    stay aligned."""
+    frames: list[Image.Image] = []
+    durations: list[int] = []
+    disposals: list[int] = []
+    trimming = spec.edits.trim is not None
+    box: tuple[int, int, int, int] | None = None
     for frame, duration, disposal in _frames(source, min(frame_count, spec.max_frames), check):
         image = frame
-        for step in FRAME_PIPELINE:
+        for step in PREPARATION:
             image = step(image, spec)
-        frames.append(image)
+        if trimming:
+            if not frames:
+                box = trim_box(image, spec.edits.trim or 0)
+            image = trimmed_to(image, box)
+        for step in FRAME_FINISHING:
+            image = step(image, spec)
+        frames.append(mark(image))
         durations.append(duration)
         disposals.append(_KEEP if disposal == _RESTORE_PREVIOUS else disposal)
     loop = source.info.get("loop")

@@ -113,6 +113,50 @@ def encode(
     if spec.kind is ImageFormat.TIFF and "exif" in options:
         # libtiff (which LZW needs) refuses the Exif sub-IFD; Pillow's own writer takes it
         del options["compression"]
+    encoded = _save(image, spec.kind, options)
+    budget = spec.edits.max_bytes
+    if budget is None or spec.kind not in BUDGETED_KINDS or len(encoded) <= budget:
+        return encoded
+    return _within_budget(image, spec.kind, options, encoded, budget)
+
+
+def _save(image: Image.Image, kind: ImageFormat, options: dict[str, Any]) -> bytes:
+    """One encode (the tests count them)."""
     buffer = io.BytesIO()
-    image.save(buffer, FORMAT_TO_PILLOW_ENCODER[spec.kind], **options)
+    image.save(buffer, FORMAT_TO_PILLOW_ENCODER[kind], **options)
     return buffer.getvalue()
+
+
+# `max_bytes=` (SPEC 14): the kinds whose quality it lowers, never below MIN_QUALITY, in at
+# most MAX_ENCODES encodes counting the first one at the spec's quality.
+BUDGETED_KINDS = frozenset({ImageFormat.JPEG, ImageFormat.WEBP, ImageFormat.AVIF})
+MIN_QUALITY = 10
+MAX_ENCODES = 4
+
+
+def _within_budget(
+    image: Image.Image,
+    kind: ImageFormat,
+    options: dict[str, Any],
+    first: bytes,
+    budget: int,
+) -> bytes:
+    """`first` (at the spec's quality) is over `budget`: a binary search of the quality in
+    MIN_QUALITY..quality-1 answers the highest quality tried that fits. The last encode, when
+    nothing has fitted yet, is at MIN_QUALITY, so "cannot fit" is known; then the smallest
+    made is answered (the HTTP layer says `X-Max-Bytes: exceeded`)."""
+    low, high = MIN_QUALITY, int(options["quality"]) - 1
+    fitting: bytes | None = None
+    smallest = first
+    for encodes in range(2, MAX_ENCODES + 1):
+        if low > high:
+            break
+        last = encodes == MAX_ENCODES
+        quality = low if last and fitting is None else (low + high) // 2
+        encoded = _save(image, kind, {**options, "quality": quality})
+        if len(encoded) <= budget:
+            fitting, low = encoded, quality + 1
+        else:
+            high = quality - 1
+            smallest = min(smallest, encoded, key=len)
+    return fitting if fitting is not None else smallest

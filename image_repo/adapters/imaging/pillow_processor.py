@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import io
 import logging
 import threading
@@ -46,6 +47,7 @@ from image_repo.adapters.imaging.steps import (
     swaps_sides,
     upright,
 )
+from image_repo.adapters.imaging.watermark import marked
 from image_repo.application.ports import IdentifiedSource, ImageSource, data_of
 from image_repo.domain.errors import (
     CorruptImageError,
@@ -54,6 +56,7 @@ from image_repo.domain.errors import (
     InvalidParameterError,
     TooManyPixelsError,
     UnsupportedImageError,
+    WatermarkUnavailableError,
 )
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.limits import ImageLimits
@@ -117,24 +120,38 @@ def _failures_as(error_type: type[ImageRepoError], message: str) -> Iterator[Non
 ScaledDecode = Callable[[bytes, str, tuple[int, int]], Image.Image | None]
 
 
+def _shrinks_on_load(spec: Spec) -> bool:
+    """Whether the box may be approached while decoding (DCT scaling, scaled_jpeg.py): not
+    with `trim=`, whose box is only known once the whole image is decoded; shrunk first,
+    what it keeps would be smaller than the box asks. Rotating and flipping come before the
+    box too, but only turn sides (`_stored_target`)."""
+    return spec.box is not None and spec.edits.trim is None
+
+
 def _is_plain_fit(source: ImageFile.ImageFile, spec: Spec) -> bool:
     """A JPEG of YCbCr or grey pixels, in sRGB, fitted into a box (scaled_jpeg.py)."""
     return (
         source.format == "JPEG"
         and source.mode in ("RGB", "L")
-        and spec.box is not None
+        and _shrinks_on_load(spec)
         and not spec.is_cover
         and is_srgb(source.info.get("icc_profile"))
     )
 
 
+def _turns_sides(orientation: int, spec: Spec) -> bool:
+    """Whether the box sees the stored image's sides swapped: by its EXIF orientation or by
+    `rotate=` 90 or 270, not by both."""
+    return swaps_sides(orientation) != (spec.edits.rotate in (90, 270))
+
+
 def _stored_target(image: ImageFile.ImageFile, spec: Spec) -> tuple[int, int]:
-    """The size the box asks of `image` as stored: measured on its upright sides (EXIF
-    orientation), then turned back to the stored ones."""
+    """The size the box asks of `image` as stored: measured on the sides the box sees (EXIF
+    orientation, then `rotate=`), then turned back to the stored ones."""
     assert spec.box is not None
     scaled = spec.box.fill if spec.is_cover else spec.box.fit
     width, height = image.size
-    if swaps_sides(orientation_of(image)):
+    if _turns_sides(orientation_of(image), spec):
         target_h, target_w = scaled(height, width)
         return target_w, target_h
     return scaled(width, height)
@@ -230,13 +247,19 @@ class PillowProcessor:
 
     def check_encodable(self, info: ImageInfo, spec: Spec) -> None:
         """An output past its encoder's largest side (WebP stops at 16383 pixels) or, for AVIF,
-        past AV1's largest picture is refused before anything is decoded."""
+        past AV1's largest picture is refused before anything is decoded: the box's size,
+        turned by `rotate=` and grown by `pad=` (`trim=` only makes it smaller)."""
         largest = _ENCODER_MAX_SIDE.get(spec.kind)
         if largest is None:
             return
         width, height = info.width, info.height
+        if spec.edits.rotate in (90, 270):
+            width, height = height, width
         if spec.box is not None:
             width, height = (spec.box.fill if spec.is_cover else spec.box.fit)(width, height)
+        if (padding := spec.edits.pad) is not None:
+            width += padding.left + padding.right
+            height += padding.top + padding.bottom
         if max(width, height) > largest:
             raise InvalidParameterError(
                 f"{spec.kind.value.upper()} cannot encode {width}x{height} pixels (at most"
@@ -297,15 +320,19 @@ class PillowProcessor:
         data: ImageSource | IdentifiedSource,
         spec: Spec,
         prepared: PreparedOriginal | None = None,
+        *,
+        watermark: bytes | None = None,
     ) -> DerivedImage:
         """Decoding failures are CorruptImageError; an encoder refusing the decoded image (WebP
         stops at 16383 pixels a side) is the request's: another size or kind would work.
-        `prepared` (see PreparedCache): this original's decodes, to start from and to fill."""
+        `prepared` (see PreparedCache): this original's decodes, to start from and to fill.
+        `watermark`: the image `spec.edits.watermark` names, composited last (SPEC 14)."""
+        mark = _marking(spec, watermark)
         deadline = self._deadline()
         with self._slots, self._open(data_of(data), deadline) as (source, info):
             self.check_encodable(info, spec)
             if spec.is_animated and info.frames > 1:
-                return self._derive_animation(source, info, spec, deadline)
+                return self._derive_animation(source, info, spec, deadline, mark)
             with _failures_as(CorruptImageError, "the stored image cannot be decoded"):
                 exif = None if spec.strip_metadata else readable_exif(source)
                 decoded = self._decoded(source, info, spec, data_of(data), prepared)
@@ -313,6 +340,7 @@ class PillowProcessor:
                 for step in self._finishing:
                     deadline.check("making the image")
                     image = step(image, spec)
+            image = mark(image)
             deadline.check("making the image")
             if image is decoded and prepared is not None:
                 # Shared with other threads through PreparedImages, and saving writes
@@ -327,11 +355,16 @@ class PillowProcessor:
             return DerivedImage(spec.kind, encoded)
 
     def _derive_animation(
-        self, source: ImageFile.ImageFile, info: ImageInfo, spec: Spec, deadline: Deadline
+        self,
+        source: ImageFile.ImageFile,
+        info: ImageInfo,
+        spec: Spec,
+        deadline: Deadline,
+        mark: Callable[[Image.Image], Image.Image],
     ) -> DerivedImage:
         """No metadata is kept on an animation, whatever `strip_metadata` says."""
         with _failures_as(CorruptImageError, "the stored image cannot be decoded"):
-            animated = animation(source, info.frames, spec, self._frame_check(deadline))
+            animated = animation(source, info.frames, spec, self._frame_check(deadline), mark)
         deadline.check("making the animation")
         width, height = animated.frames[0].size
         refusal = (
@@ -425,5 +458,15 @@ class PillowProcessor:
         Nothing is decoded here: `image.size` becomes the size decoding will give."""
         if info.frames > 1:
             image.seek(0)
-        if spec.box is not None and image.format in ("JPEG", "MPO"):
+        if _shrinks_on_load(spec) and image.format in ("JPEG", "MPO"):
             image.draft(image.mode, _stored_target(image, spec))
+
+
+def _marking(spec: Spec, watermark: bytes | None) -> Callable[[Image.Image], Image.Image]:
+    """The last step before encoding: the watermark composited, or nothing."""
+    marking = spec.edits.watermark
+    if marking is None:
+        return lambda image: image
+    if watermark is None:
+        raise WatermarkUnavailableError(f"watermark {marking.name!r}: no image was given")
+    return functools.partial(marked, watermark=marking, data=watermark)

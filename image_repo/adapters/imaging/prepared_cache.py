@@ -39,6 +39,8 @@ class PreparingProcessor(Protocol):
         source: ImageSource | IdentifiedSource,
         spec: Spec,
         prepared: PreparedOriginal | None = None,
+        *,
+        watermark: bytes | None = None,
     ) -> DerivedImage: ...
 
     def read_meta(
@@ -64,8 +66,14 @@ class PreparedCache:
         right after it start from there."""
         self._processor.check_decodes(data, self._entries(data))
 
-    def derive(self, source: ImageSource | IdentifiedSource, spec: Spec) -> DerivedImage:
-        return self._processor.derive(source, spec, self._entries(source))
+    def derive(
+        self,
+        source: ImageSource | IdentifiedSource,
+        spec: Spec,
+        *,
+        watermark: bytes | None = None,
+    ) -> DerivedImage:
+        return self._processor.derive(source, spec, self._entries(source), watermark=watermark)
 
     def read_meta(
         self, data: bytes, *, include_gps: bool, partial: bool = False

@@ -8,6 +8,17 @@ from collections.abc import Callable
 from PIL import Image, ImageFilter
 
 from image_repo.adapters.imaging.colour import in_srgb
+from image_repo.adapters.imaging.edit_steps import (
+    background_of,
+    blur,
+    colour,
+    flip,
+    pad,
+    rotate,
+    round_corners,
+    trim,
+    unsharp,
+)
 from image_repo.adapters.imaging.formats import ALPHA_FORMATS
 from image_repo.adapters.imaging.resampling import Resample, pillow_resample
 from image_repo.adapters.imaging.smart_crop import smart_window
@@ -129,18 +140,24 @@ def sharpen(image: Image.Image, spec: Spec) -> Image.Image:
 
 
 def flatten(image: Image.Image, spec: Spec) -> Image.Image:
-    """Composite alpha onto the background colour for formats that cannot carry it."""
+    """Composite alpha onto the background colour (`background=`, else images.background) for
+    formats that cannot carry it."""
     if image.mode != "RGBA" or spec.kind in ALPHA_FORMATS:
         return image
-    background = Image.new("RGB", image.size, f"#{spec.background}")
+    background = Image.new("RGB", image.size, f"#{background_of(spec)}")
     background.paste(image, mask=image.getchannel("A"))
     return background
 
 
 # Preparation depends on the original alone, never on the spec, so its result can be reused for
-# every size of one original (prepared_images.py); finishing depends on the spec.
+# every size of one original (prepared_images.py); finishing depends on the spec. The edits
+# (edit_steps.py, SPEC 14) are all finishing: what is kept between sizes is never edited.
 PREPARATION: tuple[Step, ...] = (orient, to_srgb)
-FINISHING: tuple[Step, ...] = (fit, cover, sharpen, flatten)
+# Before the box: trim, then rotate and flip. After it: colour, blur or sharpen, rounded
+# corners, padding; flattening last. Each edit step returns its input when not asked for.
+_BEFORE_BOX: tuple[Step, ...] = (trim, rotate, flip)
+_AFTER_BOX: tuple[Step, ...] = (colour, blur, unsharp, round_corners, pad, flatten)
+FINISHING: tuple[Step, ...] = (*_BEFORE_BOX, fit, cover, sharpen, *_AFTER_BOX)
 PIPELINE: tuple[Step, ...] = PREPARATION + FINISHING
 
 
@@ -149,11 +166,15 @@ def finishing(resample: Resample) -> tuple[Step, ...]:
     if resample is pillow_resample:
         return FINISHING
     return (
+        *_BEFORE_BOX,
         functools.partial(fit, resample=resample),
         functools.partial(cover, resample=resample),
         sharpen,
-        flatten,
+        *_AFTER_BOX,
     )
 
 
-FRAME_PIPELINE: tuple[Step, ...] = (*PREPARATION, fit_frame, cover, sharpen, flatten)
+# An animation's frames: trimmed apart from these (animation.py), to the first frame's box, so
+# every frame keeps its place.
+FRAME_FINISHING: tuple[Step, ...] = (rotate, flip, fit_frame, cover, sharpen, *_AFTER_BOX)
+FRAME_PIPELINE: tuple[Step, ...] = (*PREPARATION, *FRAME_FINISHING)

@@ -3,7 +3,9 @@
 Header checks, the upload's decoding check and metadata stay with Pillow: one allow-list of
 formats and one set of limits, whatever derives the pixels. What libvips cannot write here (BMP,
 AVIF, TIFF), HEIC inputs, outputs that keep metadata, animations served animated (one encoder
-of frames and timing), and whatever libvips fails to derive go through Pillow too.
+of frames and timing), watermarked specs, and whatever libvips fails to derive go through
+Pillow too. SPEC 14's other edits are made here (vips_edits.py), matching Pillow's
+(edit_steps.py) within a few levels of 255.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import contextlib
 import copy
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pyvips
@@ -20,7 +23,17 @@ from image_repo.adapters.imaging.encode import DEFAULT_EFFORT, EncoderEffort
 from image_repo.adapters.imaging.formats import ALPHA_FORMATS
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
 from image_repo.adapters.imaging.prepared_images import PreparedOriginal
+from image_repo.adapters.imaging.vips_edits import (
+    finished,
+    in_colour_for,
+    trimmed,
+    turned,
+    turned_box,
+    turned_gravity,
+)
+from image_repo.adapters.imaging.vips_watermark import vips_marked
 from image_repo.application.ports import IdentifiedSource, ImageSource, data_of
+from image_repo.domain.errors import WatermarkUnavailableError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.records import DerivedImage, ImageInfo, ImageMeta
 from image_repo.domain.spec import Box, Gravity, Spec
@@ -82,30 +95,40 @@ class VipsProcessor:
         data: ImageSource | IdentifiedSource,
         spec: Spec,
         prepared: PreparedOriginal | None = None,
+        *,
+        watermark: bytes | None = None,
     ) -> DerivedImage:
         """JPEGs (Pillow's) decode as they arrive; libvips takes the bytes once all are in.
-        `prepared` (see PreparedCache) serves Pillow's decoding only."""
+        `prepared` (see PreparedCache) serves Pillow's decoding only. `watermark`: the image
+        `spec.edits.watermark` names, composited last (SPEC 14; vips_watermark.py)."""
+        if spec.edits.watermark is not None and watermark is None:
+            name = spec.edits.watermark.name
+            raise WatermarkUnavailableError(f"watermark {name!r}: no image was given")
         whole_or_arriving = data_of(data)
         if (
             not spec.strip_metadata
             or spec.kind not in _VIPS_OUTPUTS
             or _is_pillows(_start_of(whole_or_arriving))
         ):
-            return self._pillow.derive(data, spec, prepared)  # one opening, its own budget
+            # one opening, its own budget
+            return self._pillow.derive(data, spec, prepared, watermark=watermark)
         info = self._pillow.identify(whole_or_arriving)  # the budget: pixels, frames, structure
         self._pillow.check_encodable(info, spec)
         if info.format not in _VIPS_INPUTS or (spec.is_animated and info.frames > 1):
-            return self._pillow.derive(data, spec, prepared)
+            return self._pillow.derive(data, spec, prepared, watermark=watermark)
         arrived = whole_or_arriving
         whole = arrived if isinstance(arrived, bytes) else arrived.whole()
         try:
             with self._slots:
-                return DerivedImage(spec.kind, _encode(_pixels(whole, spec), spec, self._effort))
+                image = _pixels(whole, spec)
+                if spec.edits.watermark is not None and watermark is not None:
+                    image = vips_marked(image, spec.edits.watermark, watermark)
+                return DerivedImage(spec.kind, _encode(image, spec, self._effort))
         except pyvips.Error:
             # Uploads are checked with Pillow's decoders, which libvips does not share (a TIFF
             # codec, a damaged scan it is stricter about): Pillow derives, or says what is wrong.
             logger.info("libvips failed on an original Pillow accepted; Pillow derives it")
-            return self._pillow.derive(whole, spec, prepared)
+            return self._pillow.derive(whole, spec, prepared, watermark=watermark)
 
 
 def _start_of(data: ImageSource) -> bytes:
@@ -121,27 +144,65 @@ def _is_pillows(start: bytes) -> bool:
 
 
 def _pixels(data: bytes, spec: Spec) -> Any:
-    """Shrink-on-load, EXIF rotation, ICC to sRGB, 8 bits, a cover crop, sharpening,
-    flattening."""
+    """Shrink-on-load, EXIF rotation, ICC to sRGB, 8 bits, SPEC 14's trim, rotation and flip,
+    a cover crop, sharpening, SPEC 14's edits after the box, flattening. Rotation and flip
+    come after the box, which is turned to ask the same (vips_edits.turned_box): the
+    shrink-on-load stays. A trim needs the whole image: it is loaded unshrunk, trimmed,
+    then shrunk."""
     header = pyvips.Image.new_from_buffer(data, "")
-    width = (spec.box.width if spec.box else None) or _UNBOUNDED
-    height = (spec.box.height if spec.box else None) or _UNBOUNDED
-    options: dict[str, Any] = {"height": height, "size": "down"}
+    edits = spec.edits
+    box = turned_box(spec.box, edits)
+    gravity = turned_gravity(spec.gravity, edits)
+    options: dict[str, Any] = {"size": "down"}
     if header.get_typeof("icc-profile-data"):
         options["export_profile"] = "srgb"
-    if spec.box is not None and spec.is_cover:
-        image = _covered(data, header, spec.box, spec.gravity, options)
+    if edits.trim is None:
+        width, height = header.width, header.height
+        if header.get_typeof("orientation") and header.get("orientation") in (5, 6, 7, 8):
+            width, height = height, width
+
+        def thumbnail(side: int, **sized: Any) -> Any:
+            # libvips reads past damage by default (a cut GIF comes out half grey); failing
+            # instead hands the original to Pillow, which derives it or says it is damaged
+            return pyvips.Image.thumbnail_buffer(
+                data, side, option_string=_STRICT, **options, **sized
+            )
     else:
-        # libvips reads past damage by default (a cut GIF comes out half grey); failing
-        # instead hands the original to Pillow, which derives it or says it is damaged
-        image = pyvips.Image.thumbnail_buffer(data, width, option_string=_STRICT, **options)
-    if image.interpretation in ("rgb16", "grey16") or image.format != "uchar":
-        image = image.colourspace("srgb" if image.bands >= 3 else "b-w").cast("uchar")
+        # decoded once into memory: the trim reads it twice, then the box once more
+        whole = trimmed(_eight_bits(thumbnail_whole(data, options)).copy_memory(), edits.trim)
+        width, height = whole.width, whole.height
+
+        def thumbnail(side: int, **sized: Any) -> Any:
+            return whole.thumbnail_image(side, size="down", no_rotate=True, **sized)
+
+    if box is not None and spec.is_cover:
+        image = _covered(thumbnail, width, height, box, gravity)
+    else:
+        bounded_width = (box.width if box else None) or _UNBOUNDED
+        image = thumbnail(bounded_width, height=(box.height if box else None) or _UNBOUNDED)
+    image = turned(_eight_bits(image), edits)
     if spec.sharpen > 0:
         image = image.sharpen(sigma=0.5, m2=spec.sharpen * 4)
+    if not edits.is_empty:
+        image = finished(image, spec)
     if image.hasalpha() and spec.kind not in ALPHA_FORMATS:
-        background = [int(spec.background[i : i + 2], 16) for i in (0, 2, 4)]
+        colour = edits.background or spec.background
+        if image.bands < 3 and not edits.is_empty:
+            image = in_colour_for(image, colour)
+        background = [int(colour[i : i + 2], 16) for i in (0, 2, 4)]
         image = image.flatten(background=background if image.bands > 2 else background[:1])
+    return image
+
+
+def thumbnail_whole(data: bytes, options: dict[str, Any]) -> Any:
+    """The whole image, upright and in sRGB, at its own size."""
+    unbounded = {**options, "height": _UNBOUNDED}
+    return pyvips.Image.thumbnail_buffer(data, _UNBOUNDED, option_string=_STRICT, **unbounded)
+
+
+def _eight_bits(image: Any) -> Any:
+    if image.interpretation in ("rgb16", "grey16") or image.format != "uchar":
+        return image.colourspace("srgb" if image.bands >= 3 else "b-w").cast("uchar")
     return image
 
 
@@ -151,22 +212,21 @@ _HORIZONTAL_CROP = {Gravity.WEST: "low", Gravity.EAST: "high", Gravity.SMART: "a
 _VERTICAL_CROP = {Gravity.NORTH: "low", Gravity.SOUTH: "high", Gravity.SMART: "attention"}
 
 
-def _covered(data: bytes, header: Any, box: Box, gravity: Gravity, options: dict[str, Any]) -> Any:
-    """`fit=cover`: libvips' thumbnail crops while it shrinks (`attention` for smart); an
-    original no larger than the box is cropped to the box's aspect ratio at its own size."""
-    width, height = header.width, header.height
-    if header.get_typeof("orientation") and header.get("orientation") in (5, 6, 7, 8):
-        width, height = height, width
+Thumbnail = Callable[..., Any]  # (width, height=, crop=) -> the image fitted into that box
+
+
+def _covered(thumbnail: Thumbnail, width: int, height: int, box: Box, gravity: Gravity) -> Any:
+    """`fit=cover` of an upright `width`x`height` image: libvips' thumbnail crops while it
+    shrinks (`attention` for smart); an original no larger than the box is cropped to the
+    box's aspect ratio at its own size."""
     window = box.cover(width, height, gravity)
     left, top, right, bottom = window.crop
     crop_w, crop_h = right - left, bottom - top
     if window.size != (crop_w, crop_h):
         is_horizontal = crop_w < width
         crop = (_HORIZONTAL_CROP if is_horizontal else _VERTICAL_CROP).get(gravity, "centre")
-        sized = {**options, "height": window.size[1], "crop": crop}
-        return pyvips.Image.thumbnail_buffer(data, window.size[0], option_string=_STRICT, **sized)
-    whole = {**options, "height": _UNBOUNDED}
-    image = pyvips.Image.thumbnail_buffer(data, _UNBOUNDED, option_string=_STRICT, **whole)
+        return thumbnail(window.size[0], height=window.size[1], crop=crop)
+    image = thumbnail(_UNBOUNDED, height=_UNBOUNDED)
     if gravity is Gravity.SMART:
         return image.smartcrop(crop_w, crop_h, interesting="attention")
     return image.crop(left, top, crop_w, crop_h)
@@ -176,14 +236,55 @@ def _encode(image: Any, spec: Spec, effort: EncoderEffort) -> bytes:
     """`keep="none"`: libvips keeps EXIF (GPS included), XMP and ICC unless told otherwise.
     PNG rows are filtered: without filters libvips wrote 1.54x the bytes of Pillow's level 6
     on photos; zlib level 3 with the `avg` filter writes 1.04x for 0.6x the CPU (adaptive
-    filtering, as Pillow does, wrote no fewer bytes and cost 3 ms more per 512 px photo)."""
+    filtering, as Pillow does, wrote no fewer bytes and cost 3 ms more per 512 px photo).
+    With `max_bytes` (SPEC 14), jpeg and webp are encoded at lower qualities until they fit
+    (`within_budget`)."""
     match spec.kind:
         case ImageFormat.JPEG:
-            return bytes(image.jpegsave_buffer(Q=spec.quality, keep="none"))
+            return _budgeted(lambda q: image.jpegsave_buffer(Q=q, keep="none"), spec)
         case ImageFormat.WEBP:
-            saved = image.webpsave_buffer(Q=spec.quality, effort=effort.webp_effort, keep="none")
-            return bytes(saved)
+            return _budgeted(
+                lambda q: image.webpsave_buffer(Q=q, effort=effort.webp_effort, keep="none"),
+                spec,
+            )
         case ImageFormat.PNG:
             return bytes(image.pngsave_buffer(compression=3, filter="avg", keep="none"))
         case _:
             return bytes(image.gifsave_buffer(keep="none"))
+
+
+def _budgeted(encode_at: Callable[[int], Any], spec: Spec) -> bytes:
+    encoded = bytes(encode_at(spec.quality))
+    budget = spec.edits.max_bytes
+    if budget is None or len(encoded) <= budget:
+        return encoded
+    return within_budget(lambda quality: bytes(encode_at(quality)), spec.quality, encoded, budget)
+
+
+MIN_BUDGET_QUALITY = 10
+MAX_BUDGET_ENCODES = 4
+
+
+def within_budget(
+    encode_at: Callable[[int], bytes], quality: int, first: bytes, budget: int
+) -> bytes:
+    """`first` (at `quality`) is over `budget`: as Pillow's encode.py, a binary search of the
+    quality in MIN_BUDGET_QUALITY..quality-1 answers the highest quality tried that fits, in
+    MAX_BUDGET_ENCODES encodes counting the first. The last, when nothing has fitted yet, is
+    at MIN_BUDGET_QUALITY, so "cannot fit" is known; then the smallest made is answered (the
+    HTTP layer says `X-Max-Bytes: exceeded`)."""
+    low, high = MIN_BUDGET_QUALITY, quality - 1
+    fitting: bytes | None = None
+    smallest = first
+    for encodes in range(2, MAX_BUDGET_ENCODES + 1):
+        if low > high:
+            break
+        last = encodes == MAX_BUDGET_ENCODES
+        tried = low if last and fitting is None else (low + high) // 2
+        encoded = encode_at(tried)
+        if len(encoded) <= budget:
+            fitting, low = encoded, tried + 1
+        else:
+            high = tried - 1
+            smallest = min(smallest, encoded, key=len)
+    return fitting if fitting is not None else smallest

@@ -7,6 +7,7 @@ export const server = {
   isWriteProtected: body.writeProtected === "true",
   isSigned: body.signed === "true",
   kinds: (body.kinds || "").split(" ").filter(Boolean),
+  watermarks: (body.watermarks || "").split(" ").filter(Boolean),
 };
 
 export function token() {
@@ -118,6 +119,20 @@ export async function displayUrl(url) {
   if (!needsBlobs()) return url;
   const response = await request(url);
   return URL.createObjectURL(await response.blob());
+}
+
+/** What `url` answers (with the token when one is kept), for an <img>: `{src, bytes, type,
+ * exceeded}` (`src` a blob: URL to revoke; `exceeded`: `X-Max-Bytes: exceeded`). Rejects with the
+ * API's words; `signal` aborts it. */
+export async function fetchImage(url, signal) {
+  const response = await request(url, { signal });
+  const blob = await response.blob();
+  return {
+    src: URL.createObjectURL(blob),
+    bytes: blob.size,
+    type: blob.type,
+    exceeded: response.headers.get("X-Max-Bytes") === "exceeded",
+  };
 }
 
 /** Save what `url` answers under `filename` (through a blob when the token must be sent). */

@@ -1,6 +1,7 @@
 // The image view: the picture at screen size, its metadata, downloads, a temporary URL, its kept
-// versions (restoring one), delete. Every picture is fetched at its versioned URL (`v=`).
+// versions (restoring one), an "adjust" panel that builds a URL of it, delete. Every picture is fetched at its versioned URL (`v=`).
 
+import { AdjustPanel } from "./adjust.js";
 import {
   canWrite,
   displayUrl,
@@ -26,6 +27,7 @@ export class Viewer {
     this.onRestored = onRestored;
     this.versionsOff = false; // the server answered 400 to `versions=true`: it keeps none
     this.dialog = $("viewer");
+    this.adjust = new AdjustPanel();
     $("close-viewer").addEventListener("click", () => this.dialog.close());
     $("copy-url").addEventListener("click", () => this.copyUrl());
     $("delete").addEventListener("click", () => this.deleteImage());
@@ -58,6 +60,7 @@ export class Viewer {
     const image = $("viewer-image");
     image.removeAttribute("src");
     this.renderDownloads(name, url || imagePath(name));
+    this.adjust.show(name, url || imagePath(name));
     const listed = this.loadVersions(name, shown);
     // The picture at screen size: a box of the viewport in device pixels, never enlarged.
     const side = Math.min(4000, Math.round(Math.max(innerWidth, innerHeight) * devicePixelRatio));
@@ -72,6 +75,7 @@ export class Viewer {
       this.renderMeta(meta);
       const current = meta.url || url || imagePath(name);
       this.renderDownloads(name, current);
+      this.adjust.show(name, current);
       // A listing older than the image (replaced since) gave an older `v=`: the metadata's wins.
       const src = (current === url && (await early)) || (await displayUrl(sized(current)));
       if (this.shown !== shown) return;
