@@ -9,7 +9,7 @@ import attrs
 
 from image_repo.domain.errors import InvalidNameError, InvalidParameterError
 from image_repo.domain.names import ImageName
-from image_repo.domain.request import Presets
+from image_repo.domain.request import MODIFIERS, Presets
 from image_repo.domain.spec import OUTPUT_FORMATS
 
 MIB = 1 << 20
@@ -406,7 +406,7 @@ class ImagesConfig:
         validator=_presets,
         metadata={
             "doc": "named modifier sets for preset=NAME, e.g. {thumb: 'thumbnail=true&kind=webp'}; "
-            "modifiers given beside preset win"
+            "modifiers given beside preset win. Modifiers: " + ", ".join(MODIFIERS)
         },
     )
     eager_presets: tuple[str, ...] = option(

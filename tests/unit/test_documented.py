@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from image_repo.adapters.http.openapi import OPENAPI
-from image_repo.domain.request import IMAGE_PARAMETERS, LIST_PARAMETERS
+from image_repo.domain.request import IMAGE_PARAMETERS, LIST_PARAMETERS, MODIFIERS
 from image_repo.settings import render_template
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
@@ -23,6 +23,13 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
         ("images", "keep_animation"),
         ("images", "max_frames"),
         ("images", "eager_presets"),
+        ("images", "watermarks"),
+        ("images", "watermark_all"),
+        ("swift", "versions"),
+        ("swift", "keep_versions"),
+        ("edge", "purge_urls"),
+        ("edge", "purge_header"),
+        ("edge", "purge_timeout_seconds"),
         ("cache", "originals_memory_bytes"),
         ("workers", "max_memory_bytes"),
         ("workers", "max_wait_seconds"),
@@ -56,3 +63,11 @@ def test_openapi_names_every_listing_parameter_and_the_403() -> None:
 @pytest.mark.parametrize("parameter", IMAGE_PARAMETERS)
 def test_the_readme_lists_every_image_parameter(parameter: str) -> None:
     assert f"`{parameter}=" in README or f"`{parameter}`" in README
+
+
+def test_the_template_names_every_modifier() -> None:
+    """`-Yt` is where an operator writes presets: every modifier a preset may set is named."""
+    presets_doc = next(line for line in render_template().splitlines() if "preset=NAME" in line)
+    assert all(
+        modifier in presets_doc.split("Modifiers: ")[1].split(", ") for modifier in MODIFIERS
+    )
