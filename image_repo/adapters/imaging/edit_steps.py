@@ -28,8 +28,10 @@ flatten, encode.
   and w = (0.299, 0.587, 0.114) (M_s keeps greys: its rows sum to 1). Grayscale gives one
   band (an RGB image becomes L; an RGBA one keeps its alpha with R = G = B). Alpha is never
   changed.
-- blur(sigma): a Gaussian of standard deviation `sigma` output pixels (Pillow: three box
-  passes approximating it), on alpha-premultiplied pixels when there is alpha.
+- blur(sigma): libvips' Gaussian (gaussblur) of standard deviation `sigma` output pixels, on
+  alpha-premultiplied pixels when there is alpha. Both processors run that same filter
+  (vips_edits.blurred; Pillow's pixels are handed over in memory): it costs a fifth of
+  Pillow's three box passes, and the two processors then agree to the pixel.
 - sharpen(sigma): unsharp mask, out = p + 1.0 * (p - gauss(p, sigma)) on each channel,
   threshold 0, the same Gaussian, premultiplied when there is alpha.
 - radius(r): r clamped to half the shorter side; each corner outside a circle of radius r
@@ -47,10 +49,14 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
+from typing import Any
 
-from PIL import Image, ImageChops, ImageFilter
+import pyvips
+from PIL import Image, ImageChops
 
 from image_repo.adapters.imaging.formats import ALPHA_FORMATS
+from image_repo.adapters.imaging.vips_edits import blurred, sharpened
 from image_repo.domain.edits import Flip
 from image_repo.domain.spec import Spec
 
@@ -150,26 +156,39 @@ def colour(image: Image.Image, spec: Spec) -> Image.Image:
     return with_alpha
 
 
-def _premultiplied_filter(image: Image.Image, kernel: ImageFilter.Filter) -> Image.Image:
-    """`kernel` on premultiplied pixels where there is alpha: transparent pixels' colours
-    must not bleed into their neighbours."""
-    if image.mode != "RGBA":
-        return image.filter(kernel)
-    return image.convert("RGBa").filter(kernel).convert("RGBA")
+# Pillow modes libvips takes as they are, 8 bits a band (premultiplication is vips_edits').
+_VIPS_BANDS = {"L": 1, "RGB": 3, "RGBA": 4}
+
+
+def _through_vips(
+    image: Image.Image, operation: Callable[[Any, float], Any], sigma: float
+) -> Image.Image:
+    """`operation` (vips_edits.blurred or sharpened) on the Pillow image's pixels, in memory."""
+    working = (
+        image
+        if image.mode in _VIPS_BANDS
+        else image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    )
+    bands = _VIPS_BANDS[working.mode]
+    pixels = pyvips.Image.new_from_memory(
+        working.tobytes(), working.width, working.height, bands, "uchar"
+    )
+    pixels = pixels.copy(interpretation="b-w" if bands == 1 else "srgb")
+    done = operation(pixels, sigma)
+    return Image.frombytes(working.mode, working.size, done.write_to_memory())
 
 
 def blur(image: Image.Image, spec: Spec) -> Image.Image:
     if spec.edits.blur <= 0:
         return image
-    return _premultiplied_filter(image, ImageFilter.GaussianBlur(spec.edits.blur))
+    return _through_vips(image, blurred, spec.edits.blur)
 
 
 def unsharp(image: Image.Image, spec: Spec) -> Image.Image:
     """`sharpen=` (not the thumbnail's mild sharpening, steps.sharpen)."""
     if spec.edits.sharpen <= 0:
         return image
-    kernel = ImageFilter.UnsharpMask(radius=spec.edits.sharpen, percent=100, threshold=0)
-    return _premultiplied_filter(image, kernel)
+    return _through_vips(image, sharpened, spec.edits.sharpen)
 
 
 @functools.lru_cache(maxsize=16)
