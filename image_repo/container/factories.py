@@ -83,8 +83,8 @@ def image_processor(
     webp_effort: int = DEFAULT_EFFORT.webp_effort,
     avif_speed: int = DEFAULT_EFFORT.avif_speed,
 ) -> PreparedCache:
-    """libvips (pyvips) is imported only when chosen: `pillow` runs without it. Pillow's own
-    bomb check is set here, once, from the configured pixel limit. The processor keeps what it
+    """`pillow` decodes, resamples and encodes with Pillow alone; libvips still runs its blur
+    and sharpen (SPEC 14: one Gaussian for every processor). Pillow's own bomb check is set here, once, from the configured pixel limit. The processor keeps what it
     decoded within `prepared_cache_bytes` (PreparedCache); its `without_slots` twin shares
     that and is the one for eager work."""
     guard_pillow(limits.max_pixels)
