@@ -84,9 +84,10 @@ def image_processor(
     avif_speed: int = DEFAULT_EFFORT.avif_speed,
 ) -> PreparedCache:
     """`pillow` decodes, resamples and encodes with Pillow alone; libvips still runs its blur
-    and sharpen (SPEC 14: one Gaussian for every processor). Pillow's own bomb check is set here, once, from the configured pixel limit. The processor keeps what it
-    decoded within `prepared_cache_bytes` (PreparedCache); its `without_slots` twin shares
-    that and is the one for eager work."""
+    and sharpen (SPEC 14: one Gaussian for every processor). Pillow's own bomb check is set
+    here, once, from the configured pixel limit. The processor keeps what it decoded within
+    `prepared_cache_bytes` (PreparedCache); its `without_slots` twin shares that and is the
+    one for eager work."""
     guard_pillow(limits.max_pixels)
     effort = EncoderEffort(webp_effort=webp_effort, avif_speed=avif_speed)
     resample: Resample = pillow_resample

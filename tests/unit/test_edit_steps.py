@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import random
 
+import attrs
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
 from image_repo.adapters.imaging import encode as encode_module
-from image_repo.adapters.imaging.edit_steps import colour, corner, trim_box
+from image_repo.adapters.imaging.edit_steps import blur, colour, corner, trim_box, unsharp
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
 from image_repo.adapters.imaging.prepared_cache import PreparedCache
 from image_repo.adapters.imaging.prepared_images import PreparedImages
@@ -475,3 +476,21 @@ def test_the_prepared_cache_never_keeps_edited_pixels() -> None:
     for spec in specs * 2:
         made = cached.derive(IdentifiedSource("c/photo", data), spec)
         assert made == plain.derive(data, spec), spec
+
+
+@pytest.mark.parametrize("edits", [Edits(blur=2.0), Edits(sharpen=1.0, rotate=90)])
+def test_a_blur_made_while_a_jpeg_is_resized_is_the_blur_step(edits: Edits) -> None:
+    """The scaled JPEG decode blurs in the libvips pass that resizes it
+    (edit_steps.filter_while_resizing): the same pixels as blurring after."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (640, 480), random.Random(7).randbytes(640 * 480 * 3)).save(
+        out, "JPEG", quality=90
+    )
+    processor = PillowProcessor(decode_scaled=decode_scaled, resample=vips_resample)
+    spec = Spec(kind=ImageFormat.PNG, box=Box(200, None), edits=edits)
+    fused = Image.open(io.BytesIO(processor.derive(out.getvalue(), spec).data))
+    plain = attrs.evolve(spec, edits=attrs.evolve(edits, blur=0.0, sharpen=0.0))
+    unfiltered = Image.open(io.BytesIO(processor.derive(out.getvalue(), plain).data))
+    after = blur(unfiltered, spec) if edits.blur else unsharp(unfiltered, spec)
+    assert fused.size == after.size
+    assert max(ImageChops.difference(fused.convert("RGB"), after.convert("RGB")).tobytes()) <= 1

@@ -52,10 +52,12 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import pyvips
 from PIL import Image, ImageChops
 
 from image_repo.adapters.imaging.formats import ALPHA_FORMATS
+from image_repo.adapters.imaging.resampling import VipsOperation
 from image_repo.adapters.imaging.vips_edits import blurred, sharpened
 from image_repo.domain.edits import Flip
 from image_repo.domain.spec import Spec
@@ -176,6 +178,21 @@ def _through_vips(
     pixels = pixels.copy(interpretation="b-w" if bands == 1 else "srgb")
     done = operation(pixels, sigma)
     return Image.frombytes(working.mode, working.size, done.write_to_memory())
+
+
+def filter_while_resizing(spec: Spec) -> tuple[VipsOperation | None, Spec]:
+    """The blur or sharpen libvips may run in the pass that resizes a decode (scaled_jpeg.py),
+    and the spec without it for the steps after; (None, spec) where it may not. A Gaussian
+    commutes with upright turns and flips, not with a colour edit (which clips) nor with a
+    thumbnail's sharpening, both of which come before it (SPEC 14's order). The pixels stay
+    in libvips for both resizing and filtering: one trip out instead of two."""
+    edits = spec.edits
+    if not (edits.blur or edits.sharpen) or edits.changes_colour or spec.sharpen > 0:
+        return None, spec
+    sigma = edits.blur or edits.sharpen
+    filtered = blurred if edits.blur else sharpened
+    rest = attrs.evolve(spec, edits=attrs.evolve(edits, blur=0.0, sharpen=0.0))
+    return (lambda pixels: filtered(pixels, sigma)), rest
 
 
 def blur(image: Image.Image, spec: Spec) -> Image.Image:

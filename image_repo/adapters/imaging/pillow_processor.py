@@ -30,6 +30,7 @@ from image_repo.adapters.imaging.budget import (
     check_structure,
 )
 from image_repo.adapters.imaging.colour import is_srgb
+from image_repo.adapters.imaging.edit_steps import filter_while_resizing
 from image_repo.adapters.imaging.encode import DEFAULT_EFFORT, EncoderEffort, encode
 from image_repo.adapters.imaging.exif_meta import (
     StartOfImage,
@@ -38,7 +39,7 @@ from image_repo.adapters.imaging.exif_meta import (
 )
 from image_repo.adapters.imaging.formats import PILLOW_TO_FORMAT, readable_plugins
 from image_repo.adapters.imaging.prepared_images import PreparedOriginal
-from image_repo.adapters.imaging.resampling import Resample, pillow_resample
+from image_repo.adapters.imaging.resampling import Resample, VipsOperation, pillow_resample
 from image_repo.adapters.imaging.steps import (
     PREPARATION,
     finishing,
@@ -117,7 +118,8 @@ def _failures_as(error_type: type[ImageRepoError], message: str) -> Iterator[Non
 
 
 # (JPEG bytes, mode, size) -> the image decoded at that size, or None (scaled_jpeg.py)
-ScaledDecode = Callable[[bytes, str, tuple[int, int]], Image.Image | None]
+# (JPEG bytes, mode, size, a libvips operation run on the resized pixels in the same pass)
+ScaledDecode = Callable[[bytes, str, tuple[int, int], VipsOperation | None], Image.Image | None]
 
 
 def _shrinks_on_load(spec: Spec) -> bool:
@@ -335,11 +337,11 @@ class PillowProcessor:
                 return self._derive_animation(source, info, spec, deadline, mark)
             with _failures_as(CorruptImageError, "the stored image cannot be decoded"):
                 exif = None if spec.strip_metadata else readable_exif(source)
-                decoded = self._decoded(source, info, spec, data_of(data), prepared)
+                decoded, rest = self._decoded(source, info, spec, data_of(data), prepared)
                 image = decoded
                 for step in self._finishing:
                     deadline.check("making the image")
-                    image = step(image, spec)
+                    image = step(image, rest)
             image = mark(image)
             deadline.check("making the image")
             if image is decoded and prepared is not None:
@@ -440,17 +442,19 @@ class PillowProcessor:
         spec: Spec,
         data: ImageSource,
         prepared: PreparedOriginal | None,
-    ) -> Image.Image:
+    ) -> tuple[Image.Image, Spec]:
         """`_prepare`'s image, or, when no decode is kept for another size and the JPEG is a
         plain one fitted into a box, that JPEG decoded straight at the box's size
-        (scaled_jpeg.py): upright, in sRGB, and already fitted."""
+        (scaled_jpeg.py): upright, in sRGB, and already fitted. With it, the spec of what
+        remains to be done: a blur or sharpen libvips made in the same pass is done."""
         if self._decode_scaled is None or prepared is not None or not _is_plain_fit(source, spec):
-            return self._prepare(source, info, spec, prepared)
+            return self._prepare(source, info, spec, prepared), spec
         whole = data if isinstance(data, bytes) else data.whole()
-        scaled = self._decode_scaled(whole, source.mode, _stored_target(source, spec))
+        then, rest = filter_while_resizing(spec)
+        scaled = self._decode_scaled(whole, source.mode, _stored_target(source, spec), then)
         if scaled is None:  # a JPEG that decoder refuses: Pillow decodes it, or says why not
-            return self._prepare(source, info, spec, prepared)
-        return upright(scaled, orientation_of(source))
+            return self._prepare(source, info, spec, prepared), spec
+        return upright(scaled, orientation_of(source)), rest
 
     def _shrink_on_load(self, image: ImageFile.ImageFile, info: ImageInfo, spec: Spec) -> None:
         """First frame only; a JPEG is shrunk by DCT scaling while it decodes when a box asks

@@ -42,16 +42,32 @@ def vips_resample(image: Image.Image, size: tuple[int, int], reducing_gap: float
     return result.convert(image.mode) if mode != image.mode else result
 
 
+# A libvips operation on a pyvips image (pyvips is typed Any).
+VipsOperation = Callable[[Any], Any]
+
+
 def vips_resized(
-    pixels: Any, pixel_size: tuple[int, int], bands: int, size: tuple[int, int]
+    pixels: Any,
+    pixel_size: tuple[int, int],
+    bands: int,
+    size: tuple[int, int],
+    then: VipsOperation | None = None,
 ) -> bytes:
     """8-bit `pixels` (any buffer, read in place) of `pixel_size` resized by libvips to exactly
-    `size`: box shrink by whole factors beyond its own gap of 2, lanczos3 for the rest."""
+    `size`: box shrink by whole factors beyond its own gap of 2, lanczos3 for the rest.
+    `then`: a libvips operation on the resized pixels in the same pass (a blur: one trip of
+    the pixels out of libvips instead of two)."""
     import pyvips  # the module is only used when libvips is installed (images.processor)
 
     width, height = pixel_size
     source = pyvips.Image.new_from_memory(pixels, width, height, bands, "uchar")
-    resized: Any = source.resize(size[0] / width, vscale=size[1] / height, kernel="lanczos3")
-    if (resized.width, resized.height) != size:  # rounding: never serve a pixel off the box
-        resized = resized.gravity("centre", size[0], size[1], extend="copy")
+    source = source.copy(interpretation="b-w" if bands == 1 else "srgb")
+    resized: Any = source
+    if (width, height) != size:
+        resized = source.resize(size[0] / width, vscale=size[1] / height, kernel="lanczos3")
+        if (resized.width, resized.height) != size:  # rounding: never a pixel off the box
+            resized = resized.gravity("centre", size[0], size[1], extend="copy")
+    if then is not None:
+        # in memory first: else the filter's overlapping windows would resize again
+        resized = then(resized.copy_memory() if resized is not source else source)
     return bytes(resized.write_to_memory())

@@ -18,14 +18,17 @@ from typing import Any
 import simplejpeg
 from PIL import Image
 
-from image_repo.adapters.imaging.resampling import vips_resized
+from image_repo.adapters.imaging.resampling import VipsOperation, vips_resized
 
 _COLOURSPACES = {"RGB": "RGB", "L": "GRAY"}
 
 
-def decode_scaled(data: bytes, mode: str, size: tuple[int, int]) -> Image.Image | None:
+def decode_scaled(
+    data: bytes, mode: str, size: tuple[int, int], then: VipsOperation | None = None
+) -> Image.Image | None:
     """`data` decoded at the smallest M/8 scale at least `size`, then resampled to exactly
-    `size` with libvips' lanczos3; None when this path cannot decode it."""
+    `size` with libvips' lanczos3 (and `then` in the same libvips pass); None when this path
+    cannot decode it."""
     colourspace = _COLOURSPACES.get(mode)
     if colourspace is None:
         return None
@@ -35,8 +38,8 @@ def decode_scaled(data: bytes, mode: str, size: tuple[int, int]) -> Image.Image 
     except ValueError:
         return None
     decoded_h, decoded_w = array.shape[:2]
-    if (decoded_w, decoded_h) == size:
+    if (decoded_w, decoded_h) == size and then is None:
         return Image.frombuffer(mode, size, array.tobytes(), "raw", mode, 0, 1)
     bands = 1 if mode == "L" else 3
-    resized = vips_resized(array.data, (decoded_w, decoded_h), bands, size)
+    resized = vips_resized(array.data, (decoded_w, decoded_h), bands, size, then)
     return Image.frombuffer(mode, size, resized, "raw", mode, 0, 1)
