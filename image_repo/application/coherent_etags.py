@@ -49,13 +49,20 @@ class CoherentEtags:
         self._learnt: dict[str, _Learnt] = {}
         self._write_lock = threading.Lock()  # reads are single dict lookups, atomic
 
-    def trusted(self, name: ImageName) -> str | None:
-        """The ETag if it may be served without asking Swift; no I/O (the event loop asks)."""
+    def trusted(self, name: ImageName, max_age_seconds: float | None = None) -> str | None:
+        """The ETag if it may be served without asking Swift; no I/O (the event loop asks).
+        `max_age_seconds`: trusted for less than the TTL (a watermark, which marks images of
+        every name, so routing by name does not keep its writes on the node that serves)."""
         learnt = self._learnt.get(name.value)
         if learnt is None:
             return None
         etag, learnt_at, generation = learnt
-        if self._clock.now() - learnt_at >= self._ttl_seconds:
+        ttl = (
+            self._ttl_seconds
+            if max_age_seconds is None
+            else min(max_age_seconds, self._ttl_seconds)
+        )
+        if self._clock.now() - learnt_at >= ttl:
             return None
         if self._generations.current(name) != generation:
             return None

@@ -9,7 +9,7 @@ import attrs
 
 from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.originals import Originals
-from image_repo.application.ports import Clock, OriginalStore
+from image_repo.application.ports import OriginalStore
 from image_repo.domain.errors import ImageNotFoundError, WatermarkUnavailableError
 from image_repo.domain.names import ImageName
 from image_repo.domain.spec import Spec
@@ -23,10 +23,9 @@ TRUST_SECONDS = 1.0
 
 class Watermarks:
     """A watermark's image is an image of the repository like any other, its bytes from
-    Originals (kept in memory, downloaded once per ETag). Its ETag is trusted for
-    TRUST_SECONDS, and not past a write of it through this server (the name's generation, as
-    CoherentEtags), so a replaced logo re-marks everything within a second on every node and
-    at once on the node that took the write."""
+    Originals (kept in memory, downloaded once per ETag) and its ETag from CoherentEtags, but
+    trusted for TRUST_SECONDS only: a replaced logo re-marks everything within a second on
+    every node, and at once on the node that took the write."""
 
     def __init__(
         self,
@@ -34,14 +33,11 @@ class Watermarks:
         store: OriginalStore,
         originals: Originals,
         etags: CoherentEtags,
-        clock: Clock,
     ) -> None:
         self._images = dict(images)
         self._store = store
         self._originals = originals
         self._etags = etags
-        self._clock = clock
-        self._learnt: dict[str, tuple[str, float, int]] = {}  # etag, when, generation
 
     def trusted(self, spec: Spec) -> Spec | None:
         """`spec` with its watermark's ETag, if this process trusts it without I/O (a memory
@@ -49,17 +45,8 @@ class Watermarks:
         watermark = spec.edits.watermark
         if watermark is None:
             return spec
-        etag = self._trusted(self._images[watermark.name])
+        etag = self._etags.trusted(self._images[watermark.name], TRUST_SECONDS)
         return None if etag is None else _marked(spec, etag)
-
-    def _trusted(self, name: ImageName) -> str | None:
-        learnt = self._learnt.get(name.value)
-        if learnt is None:
-            return None
-        etag, learnt_at, generation = learnt
-        if self._clock.now() - learnt_at >= TRUST_SECONDS:
-            return None
-        return etag if self._etags.generation(name) == generation else None
 
     def resolved(self, spec: Spec) -> Spec:
         """`spec` with its watermark's current ETag (one HEAD when not trusted)."""
@@ -67,16 +54,17 @@ class Watermarks:
         if watermark is None:
             return spec
         name = self._images[watermark.name]
-        etag = self._trusted(name)
+        etag = self._etags.trusted(name, TRUST_SECONDS)
         if etag is None:
             seen = self._etags.generation(name)
             try:
                 etag = self._store.head(name).etag
             except ImageNotFoundError:
+                self._etags.forget(name)
                 raise WatermarkUnavailableError(
                     f"watermark {watermark.name!r}: there is no image {name}"
                 ) from None
-            self._learnt[name.value] = (etag, self._clock.now(), seen)
+            self._etags.learn(name, etag, seen)
         return _marked(spec, etag)
 
     def image_name(self, spec: Spec) -> ImageName | None:

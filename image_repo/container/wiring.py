@@ -176,7 +176,6 @@ class Container(containers.DeclarativeContainer):
         original_store,
         originals,
         etags,
-        clock,
     )
     derivation_flights = providers.Singleton(DerivationFlights)
     fetch = providers.Singleton(

@@ -21,12 +21,14 @@ from tests.images import encoded
 pyvips = pytest.importorskip("pyvips")
 
 from image_repo.adapters.imaging import vips_edits  # noqa: E402
-from image_repo.adapters.imaging.vips_processor import (  # noqa: E402
-    MAX_BUDGET_ENCODES,
-    MIN_BUDGET_QUALITY,
-    VipsProcessor,
-    within_budget,
+from image_repo.adapters.imaging.encode import (  # noqa: E402
+    MAX_ENCODES as MAX_BUDGET_ENCODES,
 )
+from image_repo.adapters.imaging.encode import (  # noqa: E402
+    MIN_QUALITY as MIN_BUDGET_QUALITY,
+)
+from image_repo.adapters.imaging.encode import within_budget  # noqa: E402
+from image_repo.adapters.imaging.vips_processor import VipsProcessor  # noqa: E402
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 

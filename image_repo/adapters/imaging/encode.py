@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -11,6 +12,7 @@ from PIL import Image, ImageFile
 from image_repo.adapters.imaging.exif_meta import EXIF_IFD, GPS_IFD
 from image_repo.adapters.imaging.formats import FORMAT_TO_PILLOW_ENCODER
 from image_repo.adapters.imaging.steps import ORIENTATION_TAG
+from image_repo.domain.derivation import BUDGETED_FORMATS
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.spec import Spec
 
@@ -115,9 +117,14 @@ def encode(
         del options["compression"]
     encoded = _save(image, spec.kind, options)
     budget = spec.edits.max_bytes
-    if budget is None or spec.kind not in BUDGETED_KINDS or len(encoded) <= budget:
+    if budget is None or spec.kind not in BUDGETED_FORMATS or len(encoded) <= budget:
         return encoded
-    return _within_budget(image, spec.kind, options, encoded, budget)
+    return within_budget(
+        lambda quality: _save(image, spec.kind, {**options, "quality": quality}),
+        int(options["quality"]),
+        encoded,
+        budget,
+    )
 
 
 def _save(image: Image.Image, kind: ImageFormat, options: dict[str, Any]) -> bytes:
@@ -127,36 +134,32 @@ def _save(image: Image.Image, kind: ImageFormat, options: dict[str, Any]) -> byt
     return buffer.getvalue()
 
 
-# `max_bytes=` (SPEC 14): the kinds whose quality it lowers, never below MIN_QUALITY, in at
-# most MAX_ENCODES encodes counting the first one at the spec's quality.
-BUDGETED_KINDS = frozenset({ImageFormat.JPEG, ImageFormat.WEBP, ImageFormat.AVIF})
+# `max_bytes=` (SPEC 14): the quality is lowered, never below MIN_QUALITY, in at most
+# MAX_ENCODES encodes counting the first one at the spec's quality.
 MIN_QUALITY = 10
 MAX_ENCODES = 4
 
 
-def _within_budget(
-    image: Image.Image,
-    kind: ImageFormat,
-    options: dict[str, Any],
-    first: bytes,
-    budget: int,
+def within_budget(
+    encode_at: Callable[[int], bytes], quality: int, first: bytes, budget: int
 ) -> bytes:
-    """`first` (at the spec's quality) is over `budget`: a binary search of the quality in
+    """`first` (at `quality`) is over `budget`: a binary search of the quality in
     MIN_QUALITY..quality-1 answers the highest quality tried that fits. The last encode, when
     nothing has fitted yet, is at MIN_QUALITY, so "cannot fit" is known; then the smallest
-    made is answered (the HTTP layer says `X-Max-Bytes: exceeded`)."""
-    low, high = MIN_QUALITY, int(options["quality"]) - 1
+    made is answered (the HTTP layer says `X-Max-Bytes: exceeded`). Both processors search
+    with it (`encode_at`: their encoder at a quality), so they pick the same qualities."""
+    low, high = MIN_QUALITY, quality - 1
     fitting: bytes | None = None
     smallest = first
     for encodes in range(2, MAX_ENCODES + 1):
         if low > high:
             break
         last = encodes == MAX_ENCODES
-        quality = low if last and fitting is None else (low + high) // 2
-        encoded = _save(image, kind, {**options, "quality": quality})
+        tried = low if last and fitting is None else (low + high) // 2
+        encoded = encode_at(tried)
         if len(encoded) <= budget:
-            fitting, low = encoded, quality + 1
+            fitting, low = encoded, tried + 1
         else:
-            high = quality - 1
+            high = tried - 1
             smallest = min(smallest, encoded, key=len)
     return fitting if fitting is not None else smallest

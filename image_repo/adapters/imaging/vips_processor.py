@@ -19,7 +19,7 @@ from typing import Any
 
 import pyvips
 
-from image_repo.adapters.imaging.encode import DEFAULT_EFFORT, EncoderEffort
+from image_repo.adapters.imaging.encode import DEFAULT_EFFORT, EncoderEffort, within_budget
 from image_repo.adapters.imaging.formats import ALPHA_FORMATS
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor
 from image_repo.adapters.imaging.prepared_images import PreparedOriginal
@@ -259,32 +259,3 @@ def _budgeted(encode_at: Callable[[int], Any], spec: Spec) -> bytes:
     if budget is None or len(encoded) <= budget:
         return encoded
     return within_budget(lambda quality: bytes(encode_at(quality)), spec.quality, encoded, budget)
-
-
-MIN_BUDGET_QUALITY = 10
-MAX_BUDGET_ENCODES = 4
-
-
-def within_budget(
-    encode_at: Callable[[int], bytes], quality: int, first: bytes, budget: int
-) -> bytes:
-    """`first` (at `quality`) is over `budget`: as Pillow's encode.py, a binary search of the
-    quality in MIN_BUDGET_QUALITY..quality-1 answers the highest quality tried that fits, in
-    MAX_BUDGET_ENCODES encodes counting the first. The last, when nothing has fitted yet, is
-    at MIN_BUDGET_QUALITY, so "cannot fit" is known; then the smallest made is answered (the
-    HTTP layer says `X-Max-Bytes: exceeded`)."""
-    low, high = MIN_BUDGET_QUALITY, quality - 1
-    fitting: bytes | None = None
-    smallest = first
-    for encodes in range(2, MAX_BUDGET_ENCODES + 1):
-        if low > high:
-            break
-        last = encodes == MAX_BUDGET_ENCODES
-        tried = low if last and fitting is None else (low + high) // 2
-        encoded = encode_at(tried)
-        if len(encoded) <= budget:
-            fitting, low = encoded, tried + 1
-        else:
-            high = tried - 1
-            smallest = min(smallest, encoded, key=len)
-    return fitting if fitting is not None else smallest

@@ -55,7 +55,9 @@ class SwiftOriginalStore:
     def head(self, name: ImageName) -> StoredOriginal:
         for object_name in self._candidates(name):
             try:
-                return _stored(str(name), object_name, self._objects.head(object_name, newest=True))
+                return stored_original(
+                    str(name), object_name, self._objects.head(object_name, newest=True)
+                )
             except ImageNotFoundError:
                 continue
         raise ImageNotFoundError(f"no image named {name}")
@@ -72,7 +74,7 @@ class SwiftOriginalStore:
                 headers, body = self._objects.stream(object_name, newest=True)
             except ImageNotFoundError:
                 continue
-            return ArrivingOriginal(_stored(str(name), object_name, headers), body)
+            return ArrivingOriginal(stored_original(str(name), object_name, headers), body)
         raise ImageNotFoundError(f"no image named {name}")
 
     def readiness_problem(self) -> str | None:
@@ -137,11 +139,12 @@ class SwiftOriginalStore:
                 headers, start = self._objects.get_start(object_name, max_bytes, newest=True)
             except ImageNotFoundError:
                 continue
-            return Original(_stored(str(name), object_name, headers), start)
+            return Original(stored_original(str(name), object_name, headers), start)
         raise ImageNotFoundError(f"no image named {name}")
 
 
-def _stored(name: str, object_name: str, headers: dict[str, str]) -> StoredOriginal:
+def stored_original(name: str, object_name: str, headers: dict[str, str]) -> StoredOriginal:
+    """An original as the headers of its GET or HEAD describe it (a kept version's too)."""
     return StoredOriginal(
         name=name,
         object_name=object_name,

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from image_repo.adapters.swift.connection import SwiftConnectionPool
 from image_repo.adapters.swift.container import MAX_PAGE_SIZE, Entry, SwiftContainer
+from image_repo.adapters.swift.original_store import stored_original
 from image_repo.application.ports import ArrivingOriginal
 from image_repo.domain.errors import ImageNotFoundError
 from image_repo.domain.names import ImageName
@@ -129,7 +130,7 @@ class SwiftOriginalVersions:
         headers, body = self._objects.stream(
             str(name), newest=True, query_string=_version_query(version_id)
         )
-        return ArrivingOriginal(_stored(str(name), headers), body)
+        return ArrivingOriginal(stored_original(str(name), str(name), headers), body)
 
     def restore(self, name: ImageName, version_id: str) -> StoredOriginal:
         """`PUT <name>?version-id=<id>` with `X-Copy-From: <container>/<name>` and no body:
@@ -139,7 +140,7 @@ class SwiftOriginalVersions:
         if not is_version_id(version_id):
             raise ImageNotFoundError(f"no version {version_id} of {name}")
         self._objects.copy(str(name), str(name), query_string=_version_query(version_id))
-        return _stored(str(name), self._objects.head(str(name), newest=True))
+        return stored_original(str(name), str(name), self._objects.head(str(name), newest=True))
 
     def delete(self, name: ImageName, version_id: str) -> bool:
         """`DELETE <name>?version-id=<id>`. Deleting the current version this way also removes
@@ -160,14 +161,3 @@ class SwiftOriginalVersions:
 
 def _version_query(version_id: str) -> str:
     return f"version-id={urllib.parse.quote(version_id)}"
-
-
-def _stored(name: str, headers: dict[str, str]) -> StoredOriginal:
-    return StoredOriginal(
-        name=name,
-        object_name=name,
-        etag=headers.get("etag", "").strip('"'),
-        bytes=int(headers.get("content-length", "0")),
-        content_type=headers.get("content-type", "application/octet-stream"),
-        last_modified=headers.get("last-modified", ""),
-    )
