@@ -62,9 +62,11 @@ class ImageTarget:
     surrogate_keys: tuple[str, ...]
     varies_by_accept: bool = False
     pin: str | None = None  # `v=`: answered here only while it is the current original
+    # A watermark's ETag is part of the key (SPEC 14): a field, read on every hit.
+    is_marked: bool = attrs.field(init=False)
 
-    @property
-    def is_marked(self) -> bool:
+    @is_marked.default
+    def _has_watermark(self) -> bool:
         return self.spec.edits.watermark is not None
 
 
