@@ -17,6 +17,7 @@ from image_repo.domain.errors import (
 )
 from image_repo.domain.formats import FORMAT_EXTENSIONS, ImageFormat
 from image_repo.domain.keys import DerivedImageKey
+from image_repo.domain.looks import NO_LOOKS, Looks, Placeholder
 from image_repo.domain.names import ImageName
 from image_repo.domain.records import (
     DerivedImage,
@@ -58,15 +59,24 @@ class InMemoryOriginalStore:
         self.start_gets = 0
         self.is_down = False
         self.put_fails = False  # stores the bytes, then fails as a lost answer would
+        self.looks: dict[str, Looks] = {}  # as recorded, by object name
+        self.posts = 0
 
     def put(
-        self, name: ImageName, data: bytes, info: ImageInfo, *, if_absent: bool = False
+        self,
+        name: ImageName,
+        data: bytes,
+        info: ImageInfo,
+        *,
+        looks: Looks = NO_LOOKS,
+        if_absent: bool = False,
     ) -> StoredOriginal:
         if if_absent and self._variants(name):
             raise AlreadyExistsError(str(name))
         for legacy in self._variants(name):
             del self.objects[legacy]
         self.objects[str(name)] = data
+        self.looks[str(name)] = looks
         self.puts += 1
         if self.put_fails:
             raise StoreUnavailableError("no answer")
@@ -95,10 +105,21 @@ class InMemoryOriginalStore:
         original = self.get(name)
         return ArrivingOriginal(original.stored, ArrivedBytes(original.data))
 
+    def record_looks(
+        self, name: ImageName, change: Callable[[Looks], Looks], *, etag: str | None = None
+    ) -> StoredOriginal | None:
+        stored = self.head(name)
+        if etag is not None and stored.etag != etag:
+            return None
+        self.looks[stored.object_name] = change(stored.looks)
+        self.posts += 1
+        return self._stored(name, stored.object_name)
+
     def delete(self, name: ImageName) -> bool:
         variants = self._variants(name)
         for object_name in variants:
             del self.objects[object_name]
+            self.looks.pop(object_name, None)
         return bool(variants)
 
     def iter_objects(
@@ -124,7 +145,13 @@ class InMemoryOriginalStore:
                 etag = hashlib.md5(self.objects[name], usedforsecurity=False).hexdigest()
                 data = self.objects[name]
                 listed.append(
-                    ListedObject(name, etag, bytes=len(data), last_modified="2026-12-04T09:00:00")
+                    ListedObject(
+                        name,
+                        etag,
+                        bytes=len(data),
+                        last_modified="2026-12-04T09:00:00",
+                        looks=self.looks.get(name, NO_LOOKS),
+                    )
                 )
         return iter(listed)
 
@@ -140,7 +167,8 @@ class InMemoryOriginalStore:
     def _stored(self, name: ImageName, object_name: str) -> StoredOriginal:
         data = self.objects[object_name]
         etag = hashlib.md5(data, usedforsecurity=False).hexdigest()
-        return StoredOriginal(str(name), object_name, etag, len(data), "image/jpeg")
+        looks = self.looks.get(object_name, NO_LOOKS)
+        return StoredOriginal(str(name), object_name, etag, len(data), "image/jpeg", looks=looks)
 
 
 class InMemoryImageProcessor:
@@ -162,9 +190,15 @@ class InMemoryImageProcessor:
             raise UnsupportedImageError("not an image")
         return ImageInfo(ImageFormat(match[1].decode()), int(match[2]), int(match[3]))
 
-    def check_decodes(self, data: bytes | IdentifiedSource) -> None:
-        if _whole(data_of(data)).endswith(b":corrupt"):
+    def check_decodes(self, data: bytes | IdentifiedSource, *, looks: bool = False) -> Looks:
+        """With `looks`, a placeholder made of the bytes' MD5 (the same bytes, the same one)."""
+        whole = _whole(data_of(data))
+        if whole.endswith(b":corrupt"):
             raise CorruptImageError("corrupt")
+        if not looks:
+            return NO_LOOKS
+        digest = hashlib.md5(whole, usedforsecurity=False).hexdigest()
+        return Looks(placeholder=Placeholder(digest[:6], bytes.fromhex(digest[6:20]), digest))
 
     def derive(
         self,

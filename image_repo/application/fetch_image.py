@@ -9,11 +9,13 @@ import attrs
 from image_repo.application.coherent_etags import CoherentEtags
 from image_repo.application.derivation_flights import DerivationFlights
 from image_repo.application.deriver import Deriver, Made
+from image_repo.application.original_looks import OriginalLooks
 from image_repo.application.originals import OriginalBytes, Originals
 from image_repo.application.ports import ArrivingOriginal
 from image_repo.application.tiered_cache import FetchedImage, TieredCache
 from image_repo.domain.errors import ImageNotFoundError, StoreUnavailableError
 from image_repo.domain.keys import DerivedImageKey
+from image_repo.domain.looks import NO_SUBJECT, Subject
 from image_repo.domain.names import ImageName
 from image_repo.domain.spec import Spec
 
@@ -26,7 +28,11 @@ class FetchImage:
     original and nothing before it: the ETag comes with the GET's headers, memory and disk
     are asked under it, then the cache container while the body is decoded as it arrives
     (`Originals.race`). Concurrent requests for one key look up and derive once
-    (`DerivationFlights`, where eager work claims its keys too)."""
+    (`DerivationFlights`, where eager work claims its keys too).
+
+    A spec cropping around the original's subject (gravity focus or auto, SPEC 15) is aimed
+    at the subject learnt with the ETag, which the same GET tells; an original whose looks
+    are not recorded yet is described once its bytes are in (`looks`)."""
 
     def __init__(
         self,
@@ -35,7 +41,9 @@ class FetchImage:
         deriver: Deriver,
         etags: CoherentEtags,
         cache: TieredCache,
+        looks: OriginalLooks | None = None,
     ) -> None:
+        self._looks = looks
         self._originals = originals
         self._flights = flights
         self._deriver = deriver
@@ -50,11 +58,13 @@ class FetchImage:
         etag: str | None = None,
         durable: bool = False,
         version_id: str | None = None,
+        subject: Subject | None = None,
     ) -> FetchedImage:
         """`durable`: a new derivation is in the cache container before this returns.
-        `version_id`: the kept version (SPEC 13) whose ETag `etag` is."""
+        `version_id`: the kept version (SPEC 13) whose ETag `etag` is. `subject`: the
+        original's, known with `etag` (a listing's)."""
         seen = self._etags.generation(name)
-        fetched = self._fetched(name, spec, etag, durable, version_id)
+        fetched = self._fetched(name, spec, etag, durable, version_id, subject)
         if self._etags.generation(name) != seen:
             return attrs.evolve(fetched, is_settled=False)
         return fetched
@@ -66,7 +76,17 @@ class FetchImage:
         etag: str | None,
         durable: bool,
         version_id: str | None,
+        subject: Subject | None = None,
     ) -> FetchedImage:
+        if spec.needs_subject:
+            if version_id is not None:
+                subject = NO_SUBJECT  # a kept version's subject is not looked up: smart
+            elif etag is None or subject is None:
+                known = self._etags.trusted_subject(name)
+                if known is None or (etag is not None and known[0] != etag):
+                    return self._first_sight(name, spec, durable)
+                etag, subject = known
+            spec = spec.aimed(subject)
         etag = etag or self._etags.trusted(name)
         if etag is None:
             return self._first_sight(name, spec, durable)
@@ -87,9 +107,13 @@ class FetchImage:
             known = self._etags.known_in_outage(name)
             if known is None:
                 raise
-            return self._fetched(name, spec, known, durable, None)
-        self._etags.learn(name, original.stored.etag, seen)
-        key = DerivedImageKey(name, original.stored.etag, spec)
+            return self._fetched(name, spec, known, durable, None, NO_SUBJECT)
+        stored = original.stored
+        self._etags.learn(name, stored.etag, seen, stored.looks.subject)
+        if self._looks is not None and self._looks.needs_describing(stored):
+            looks = self._looks
+            original.body.when_whole(lambda data: looks.describe_later(name, stored.etag, data))
+        key = DerivedImageKey(name, stored.etag, spec.aimed(stored.looks.subject))
         view = functools.partial(self._first_view, key, original, durable)
         # joined another request's flight: it made the image from its own download
         return self._flights.run(key, durable, view, if_joined=original.body.abandon)

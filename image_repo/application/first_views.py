@@ -57,7 +57,9 @@ class PrepareFirstViews:
         if not self._specs:
             return
         seen = self._etags.generation(uploaded.name)
-        claimed = self._flights.claim(uploaded.name, uploaded.stored.etag, self._specs)
+        subject = uploaded.stored.looks.subject  # presets may crop around it (SPEC 15)
+        specs = tuple(spec.aimed(subject) for spec in self._specs)
+        claimed = self._flights.claim(uploaded.name, uploaded.stored.etag, specs)
         work = functools.partial(self._derive_all, uploaded, data, seen, claimed)
         if not self._background.submit(work):
             for each in claimed:

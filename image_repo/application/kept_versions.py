@@ -68,7 +68,7 @@ class KeptVersions:
         except ImageNotFoundError:
             current = None
         if current is not None:
-            self._etags.learn(name, current.etag, seen)
+            self._etags.learn(name, current.etag, seen, current.looks.subject)
             if current.etag.startswith(pin):
                 return PinnedOriginal(current.etag)
         if self._versions is not None:

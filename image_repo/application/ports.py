@@ -8,6 +8,7 @@ from typing import Protocol
 import attrs
 
 from image_repo.domain.keys import DerivedImageKey
+from image_repo.domain.looks import NO_LOOKS, Looks
 from image_repo.domain.names import ImageName
 from image_repo.domain.records import (
     DerivedImage,
@@ -85,10 +86,26 @@ class OriginalStore(Protocol):
     """Where originals live (the Swift data container)."""
 
     def put(
-        self, name: ImageName, data: bytes, info: ImageInfo, *, if_absent: bool = False
+        self,
+        name: ImageName,
+        data: bytes,
+        info: ImageInfo,
+        *,
+        looks: Looks = NO_LOOKS,
+        if_absent: bool = False,
     ) -> StoredOriginal:
         """Store `data` under `name`; the store must verify the bytes' MD5 before answering.
-        With `if_absent`, raise AlreadyExistsError instead of replacing an existing image."""
+        With `if_absent`, raise AlreadyExistsError instead of replacing an existing image.
+        `looks` (SPEC 15) are recorded with it, where a listing shows them."""
+        ...
+
+    def record_looks(
+        self, name: ImageName, change: Callable[[Looks], Looks], *, etag: str | None = None
+    ) -> StoredOriginal | None:
+        """Record `change(the looks recorded now)` with the current original, its bytes and
+        ETag unchanged (ImageNotFoundError when there is none). With `etag`: only if the
+        current original's ETag is that one, else None and nothing recorded. Returns the
+        original as now recorded."""
         ...
 
     def head(self, name: ImageName) -> StoredOriginal:
@@ -165,10 +182,12 @@ class ImageProcessor(Protocol):
         """Read the header only (raises UnsupportedImageError for anything not an allowed image)."""
         ...
 
-    def check_decodes(self, data: bytes | IdentifiedSource) -> None:
+    def check_decodes(self, data: bytes | IdentifiedSource, *, looks: bool = False) -> Looks:
         """Decode what every derivation will decode (CorruptImageError when it fails), so an
         upload that passes can be served in every kind. What was decoded of an identified
-        source may be reused by `derive` given the same identity."""
+        source may be reused by `derive` given the same identity. With `looks`, what that
+        decode shows (SPEC 15: size, placeholder, faces where the processor looks for them);
+        NO_LOOKS otherwise."""
         ...
 
     def derive(

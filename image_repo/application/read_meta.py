@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 import attrs
 
+from image_repo.application.original_looks import OriginalLooks
 from image_repo.application.ports import ImageProcessor, OriginalStore
 from image_repo.application.stored_originals import damage_reported
+from image_repo.domain.errors import ImageRepoError
 from image_repo.domain.names import ImageName
 from image_repo.domain.records import ImageMeta, Original, StoredOriginal
+
+logger = logging.getLogger(__name__)
 
 # What is fetched first: a photo's header and EXIF (one JPEG segment, at most 64 KiB) sit there.
 START_BYTES = 64 * 1024
@@ -41,7 +47,11 @@ class ReadMeta:
         include_gps: bool,
         *,
         start_bytes: int = START_BYTES,
+        looks: OriginalLooks | None = None,
     ) -> None:
+        """`looks`: describes an original whose looks are not recorded yet (SPEC 15: an
+        object another tool put), once, from its whole bytes."""
+        self._looks = looks
         self._store = store
         self._processor = processor
         self._include_gps = include_gps
@@ -49,13 +59,23 @@ class ReadMeta:
 
     def execute(self, name: ImageName) -> OriginalMeta:
         start = self._store.get_start(name, self._start_bytes)
-        meta = self._read(name, start, partial=len(start.data) < start.stored.bytes)
-        if meta is not None:
+        is_whole = len(start.data) >= start.stored.bytes
+        meta = self._read(name, start, partial=not is_whole)
+        if meta is not None and not self._describes(start.stored):
             return OriginalMeta(name, start.stored, meta)
-        whole = self._store.get(name)
-        meta = self._read(name, whole, partial=False)
+        whole = start if is_whole else self._store.get(name)
+        meta = meta if whole is start else self._read(name, whole, partial=False)
         assert meta is not None, "read_meta answers None only for a start"
-        return OriginalMeta(name, whole.stored, meta)
+        stored = whole.stored
+        if self._looks is not None and self._describes(stored):
+            try:
+                stored = attrs.evolve(stored, looks=self._looks.described(name, stored, whole.data))
+            except ImageRepoError as error:  # the metadata is still worth answering
+                logger.warning("describing %s failed: %s", name, error)
+        return OriginalMeta(name, stored, meta)
+
+    def _describes(self, stored: StoredOriginal) -> bool:
+        return self._looks is not None and self._looks.needs_describing(stored)
 
     def _read(self, name: ImageName, original: Original, *, partial: bool) -> ImageMeta | None:
         with damage_reported(name):

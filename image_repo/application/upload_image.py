@@ -37,10 +37,13 @@ class UploadImage:
         etags: CoherentEtags,
         keep_decoded: bool = False,
         kept_versions: KeptVersions | None = None,
+        describes: bool = True,
     ) -> None:
         """`keep_decoded`: the processor keeps what the upload check decoded, for derivations
         made right after the upload (eager presets). `kept_versions`: pruned after each
-        upload, with versions on (SPEC 13)."""
+        upload, with versions on (SPEC 13). `describes`: the upload check's decode also
+        gives SPEC 15's placeholder (and faces), recorded with the original (a few ms)."""
+        self._describes = describes
         self._kept_versions = kept_versions
         self._keep_decoded = keep_decoded
         self._etags = etags
@@ -57,14 +60,17 @@ class UploadImage:
         info = self._processor.identify(data)
         self._limits.check(info)
         decoded_as = f"upload/{uuid.uuid4().hex}" if self._keep_decoded else None
-        self._processor.check_decodes(IdentifiedSource(decoded_as, data) if decoded_as else data)
+        looks = self._processor.check_decodes(
+            IdentifiedSource(decoded_as, data) if decoded_as else data, looks=self._describes
+        )
+        looks = attrs.evolve(looks, size=(info.width, info.height))
         try:
-            stored = self._store.put(name, data, info, if_absent=if_absent)
+            stored = self._store.put(name, data, info, looks=looks, if_absent=if_absent)
         except BaseException:
             # Swift may have stored it before failing to answer: stop trusting what was known
             self._etags.changed(name, None)
             raise
-        self._etags.changed(name, stored.etag)
+        self._etags.changed(name, stored.etag, stored.looks.subject)
         if self._kept_versions is not None:
             self._kept_versions.prune(name)
         return UploadedImage(name, info, stored, decoded_as)

@@ -58,13 +58,14 @@ class Watermarks:
         if etag is None:
             seen = self._etags.generation(name)
             try:
-                etag = self._store.head(name).etag
+                stored = self._store.head(name)
             except ImageNotFoundError:
                 self._etags.forget(name)
                 raise WatermarkUnavailableError(
                     f"watermark {watermark.name!r}: there is no image {name}"
                 ) from None
-            self._etags.learn(name, etag, seen)
+            etag = stored.etag
+            self._etags.learn(name, etag, seen, stored.looks.subject)
         return _marked(spec, etag)
 
     def image_name(self, spec: Spec) -> ImageName | None:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from image_repo.adapters.edge.purger import HttpPurger
 from image_repo.adapters.imaging.budget import guard_pillow
+from image_repo.adapters.imaging.describing import Describer
 from image_repo.adapters.imaging.encode import DEFAULT_EFFORT, EncoderEffort
+from image_repo.adapters.imaging.faces import FaceFinder, face_finder
 from image_repo.adapters.imaging.pillow_processor import PillowProcessor, ScaledDecode
 from image_repo.adapters.imaging.prepared_cache import PreparedCache
 from image_repo.adapters.imaging.prepared_images import PreparedImages
@@ -82,6 +84,8 @@ def image_processor(
     prepared_cache_bytes: int,
     webp_effort: int = DEFAULT_EFFORT.webp_effort,
     avif_speed: int = DEFAULT_EFFORT.avif_speed,
+    *,
+    detect_faces: bool = False,
 ) -> PreparedCache:
     """`pillow` decodes, resamples and encodes with Pillow alone; libvips still runs its blur
     and sharpen (SPEC 14: one Gaussian for every processor). Pillow's own bomb check is set
@@ -104,6 +108,7 @@ def image_processor(
         resample=resample,
         effort=effort,
         decode_scaled=decode_scaled,
+        describer=Describer(face_finder_for(detect_faces)),
     )
     prepared = PreparedImages(prepared_cache_bytes)
     if name == "pillow":
@@ -118,6 +123,19 @@ def image_processor(
     return PreparedCache(
         VipsProcessor(pillow, max_concurrent=max_concurrent, effort=effort), prepared
     )
+
+
+def face_finder_for(detect_faces: bool) -> FaceFinder | None:
+    """images.detect_faces: OpenCV's cascade, which the optional `faces` extra installs."""
+    if not detect_faces:
+        return None
+    finder = face_finder()
+    if finder is None:
+        raise ConfigError(
+            "images.detect_faces needs OpenCV: pip install 'image_repo[faces]'"
+            " (opencv-python-headless)"
+        )
+    return finder
 
 
 def write_tokens(server: ServerConfig) -> tuple[str, ...]:

@@ -33,6 +33,7 @@ from image_repo.application.first_views import PrepareFirstViews
 from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.kept_versions import KeptVersions
 from image_repo.application.list_images import ListImages
+from image_repo.application.original_looks import OriginalLooks
 from image_repo.application.originals import Originals
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
@@ -107,6 +108,7 @@ class Container(containers.DeclarativeContainer):
         config.provided.cache.prepared_cache_bytes,
         config.provided.images.webp_effort,
         config.provided.images.avif_speed,
+        detect_faces=config.provided.images.detect_faces,
     )
     # eager work derives without taking the decoding slots requests wait for
     eager_processor = providers.Singleton(PreparedCache.without_slots, processor)
@@ -178,6 +180,14 @@ class Container(containers.DeclarativeContainer):
         etags,
     )
     derivation_flights = providers.Singleton(DerivationFlights)
+    looks = providers.Singleton(
+        OriginalLooks,
+        original_store,
+        eager_processor,
+        etags,
+        background_queue,
+        describes=config.provided.images.placeholders,
+    )
     fetch = providers.Singleton(
         FetchImage,
         originals,
@@ -185,6 +195,7 @@ class Container(containers.DeclarativeContainer):
         providers.Singleton(Deriver, processor, tiered_cache, fetch_metrics, watermarks),
         etags,
         tiered_cache,
+        looks,
     )
     listing = providers.Singleton(
         ListImages,
@@ -204,6 +215,7 @@ class Container(containers.DeclarativeContainer):
             etags=etags,
             keep_decoded=providers.Callable(bool, config.provided.images.eager_presets),
             kept_versions=kept_versions,
+            describes=config.provided.images.placeholders,
         ),
         first_views=providers.Singleton(
             PrepareFirstViews,
@@ -230,6 +242,7 @@ class Container(containers.DeclarativeContainer):
             original_store,
             processor,
             include_gps=config.provided.images.meta_include_gps,
+            looks=looks,
         ),
         temp_url=providers.Singleton(
             IssueTempUrl,
@@ -243,6 +256,7 @@ class Container(containers.DeclarativeContainer):
         ),
         versions=kept_versions,
         watermarks=watermarks,
+        looks=looks,
     )
     http_settings = providers.Singleton(
         HttpSettings,

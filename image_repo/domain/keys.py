@@ -25,7 +25,12 @@ class DerivedImageKey:
 
     name: ImageName
     original_etag: str = attrs.field(validator=attrs.validators.matches_re(r"[0-9A-Za-z_-]{1,128}"))
-    spec: Spec
+    spec: Spec = attrs.field()
+
+    @spec.validator
+    def _names_one_image(self, _attribute: attrs.Attribute[Spec], value: Spec) -> None:
+        if value.needs_subject:
+            raise ValueError("gravity focus and auto name no image until aimed (Spec.aimed)")
 
     def __str__(self) -> str:
         return f"{KEY_VERSION}/{self.original_etag}/{self.spec.canonical()}/{self.name}"

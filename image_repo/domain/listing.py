@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 import attrs
 
 from image_repo.domain.errors import InvalidNameError
+from image_repo.domain.looks import NO_LOOKS, Looks
 from image_repo.domain.names import ImageName, check_name_rules
 from image_repo.domain.records import ListedObject
 
@@ -21,6 +22,7 @@ class ListedImage:
     etag: str
     bytes: int = 0
     last_modified: str = ""
+    looks: Looks = NO_LOOKS
 
     def __str__(self) -> str:
         return self.name.value
@@ -87,7 +89,7 @@ def served_entries(
         open_prefixes.append(name.value)
         if after.startswith(name.value) and served_before(name):
             continue
-        yield ListedImage(name, listed.etag, listed.bytes, listed.last_modified)
+        yield ListedImage(name, listed.etag, listed.bytes, listed.last_modified, listed.looks)
 
 
 def unique_images(objects: Iterable[ListedObject]) -> Iterator[ListedImage]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from image_repo.domain.formats import ImageFormat
+from image_repo.domain.looks import NO_LOOKS, Looks
 
 
 @attrs.frozen
@@ -30,8 +31,9 @@ class StoredOriginal:
     object_name: str
     etag: str
     bytes: int
-    content_type: str
+    content_type: str  # the bare media type
     last_modified: str = ""
+    looks: Looks = NO_LOOKS  # SPEC 15, as recorded for these bytes
 
 
 @attrs.frozen
@@ -45,6 +47,7 @@ class ListedObject:
     is_folder: bool = False
     bytes: int = 0
     last_modified: str = ""  # as the store lists it (Swift: ISO 8601 UTC without a zone)
+    looks: Looks = NO_LOOKS  # SPEC 15, from the listing too
 
 
 @attrs.frozen

@@ -13,6 +13,7 @@ from image_repo.domain.edits import NO_EDITS, Edits
 from image_repo.domain.errors import InvalidParameterError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.listing import ListingQuery
+from image_repo.domain.looks import Region
 from image_repo.domain.params import parse_bool, parse_choice, parse_size
 from image_repo.domain.params import quoted as _quoted
 from image_repo.domain.spec import OUTPUT_FORMATS, Fit, Gravity
@@ -43,6 +44,8 @@ MAX_LIST_LIMIT = 10_000  # as Swift's own page limit
 MAX_DPR = 4.0
 # At most 1 digit, a point and 1 to 6 decimals: checked before float() sees it (SPEC 8).
 _DPR = re.compile(r"[0-9](\.[0-9]{1,6})?")
+# A focus's coordinate: 0 to 1, at most 6 decimals, checked before float() sees it.
+_FRACTION = re.compile(r"(0(\.[0-9]{1,6})?|1(\.0{1,6})?|\.[0-9]{1,6})")
 
 
 @attrs.frozen
@@ -255,6 +258,19 @@ def _check_versions(request: ImageRequest) -> None:
         request.wants_meta or request.wants_url or request.regex is not None or request.is_pinned
     ):
         raise InvalidParameterError("versions=true lists one image's versions: nothing beside it")
+
+
+def parse_focus(raw: str) -> Region | None:
+    """`POST ?focus=x,y` (fractions of the width and height from the top-left, SPEC 15), or
+    `focus=clear` (None)."""
+    if raw == "clear":
+        return None
+    parts = raw.split(",")
+    if len(parts) != 2 or not all(_FRACTION.fullmatch(p) for p in parts):
+        raise InvalidParameterError(
+            f"focus must be x,y (fractions from 0 to 1, e.g. 0.5,0.3) or clear, not {_quoted(raw)}"
+        )
+    return Region.parse(raw)
 
 
 def parse_listing_query(params: Mapping[str, str]) -> ListingQuery:

@@ -10,6 +10,7 @@ import attrs
 from image_repo.domain.edits import NO_EDITS, Edits
 from image_repo.domain.errors import InvalidParameterError
 from image_repo.domain.formats import ImageFormat
+from image_repo.domain.looks import Region, Subject
 
 SPEC_VERSION = "s1"
 OUTPUT_FORMATS: tuple[ImageFormat, ...] = (
@@ -31,7 +32,9 @@ class Fit(enum.Enum):
 
 
 class Gravity(enum.Enum):
-    """Which part of the image a `cover` crop keeps; `smart` keeps the most interesting part."""
+    """Which part of the image a `cover` crop keeps; `smart` keeps the most interesting part.
+    `focus` centres on the original's recorded focal point, `auto` on it or else on the faces
+    found at upload (SPEC 15): both are resolved per original (`aimed`) before a key is made."""
 
     CENTER = "center"
     NORTH = "north"
@@ -39,6 +42,12 @@ class Gravity(enum.Enum):
     EAST = "east"
     WEST = "west"
     SMART = "smart"
+    FOCUS = "focus"
+    AUTO = "auto"
+
+
+# Gravities that need the original's subject (SPEC 15) before their spec names one image.
+SUBJECT_GRAVITIES = frozenset({Gravity.FOCUS, Gravity.AUTO})
 
 
 @attrs.frozen
@@ -90,10 +99,11 @@ class Box:
             return width, height
         return min(width, math.ceil(width * scale)), min(height, math.ceil(height * scale))
 
-    def cover(self, width: int, height: int, gravity: Gravity) -> Window:
+    def cover(self, width: int, height: int, gravity: Gravity, aim: Region | None = None) -> Window:
         """The window of a `cover` crop: exactly the box when the image is larger; otherwise
         the largest window of the box's aspect ratio, at the image's own size (never
-        enlarging). `smart` is placed centred here: the processor moves it."""
+        enlarging). `smart` is placed centred here: the processor moves it. `aim` (gravity
+        `focus`): the window is centred on it, as far as the image's edges allow."""
         box_w, box_h = self._sides()
         scale = self._cover_scale(width, height)
         if scale >= 1.0:
@@ -106,7 +116,10 @@ class Box:
             crop_w = max(1, min(width, round(box_w / scale)))
             crop_h = max(1, min(height, round(box_h / scale)))
             size = (box_w, box_h)
-        left, top = _placed(width - crop_w, height - crop_h, gravity)
+        if aim is not None:
+            left, top = _centred_on(aim, width, height, crop_w, crop_h)
+        else:
+            left, top = _placed(width - crop_w, height - crop_h, gravity)
         return Window((left, top, left + crop_w, top + crop_h), size)
 
     def _sides(self) -> tuple[int, int]:
@@ -137,6 +150,14 @@ def _placed(spare_w: int, spare_h: int, gravity: Gravity) -> tuple[int, int]:
     return left, top
 
 
+def _centred_on(aim: Region, width: int, height: int, crop_w: int, crop_h: int) -> tuple[int, int]:
+    """Left and top of a `crop_w`x`crop_h` window centred on `aim`, kept inside the image."""
+    x, y = aim.centre
+    left = min(max(0, round(x * width - crop_w / 2)), width - crop_w)
+    top = min(max(0, round(y * height - crop_h / 2)), height - crop_h)
+    return left, top
+
+
 def _hex_colour(_instance: object, _attribute: attrs.Attribute[str], value: str) -> None:
     if len(value) != 6 or any(c not in "0123456789abcdef" for c in value):
         raise InvalidParameterError(f"background must be 6 lowercase hex digits, not {value!r}")
@@ -160,6 +181,8 @@ class Spec:
     max_frames: int = attrs.field(default=1, validator=attrs.validators.ge(1))
     # SPEC 14's adjustments; none asked for: the key of a spec made before them.
     edits: Edits = NO_EDITS
+    # gravity=focus: where the crop centres, in the upright original (SPEC 15; `aimed`).
+    aim: Region | None = attrs.field(default=None)
 
     @gravity.validator
     def _cover_only(self, _attribute: attrs.Attribute[Gravity], value: Gravity) -> None:
@@ -171,6 +194,11 @@ class Spec:
             self.box is None or self.box.width is None or self.box.height is None
         ):
             raise InvalidParameterError("fit=cover needs both sides of a box")
+
+    @aim.validator
+    def _focus_only(self, _attribute: attrs.Attribute[Region | None], value: Region | None) -> None:
+        if value is not None and self.gravity is not Gravity.FOCUS:
+            raise InvalidParameterError("an aim goes with gravity=focus only")
 
     @max_frames.validator
     def _animated_kinds(self, _attribute: attrs.Attribute[int], value: int) -> None:
@@ -201,6 +229,7 @@ class Spec:
                     if self.is_cover
                     else ()
                 ),
+                *((f"aim={self.aim.canonical()}",) if self.aim is not None else ()),
                 *((f"frames={self.max_frames}",) if self.is_animated else ()),
                 *((f"edits={self.edits.canonical()}",) if not self.edits.is_empty else ()),
             )
@@ -209,6 +238,40 @@ class Spec:
     @property
     def is_cover(self) -> bool:
         return self.fit is Fit.COVER
+
+    @property
+    def turned_aim(self) -> Region | None:
+        """`aim` in the image after the edits' rotation (clockwise) and flip, which come
+        before the box (SPEC 14's order)."""
+        aim = self.aim
+        if aim is None:
+            return None
+        x, y = aim.centre
+        for _ in range(self.edits.rotate // 90):
+            x, y = 1 - y, x
+        flip = self.edits.flip.value if self.edits.flip is not None else ""
+        if "h" in flip:
+            x = 1 - x
+        if "v" in flip:
+            y = 1 - y
+        return Region.point(round(x, 4), round(y, 4))
+
+    @property
+    def needs_subject(self) -> bool:
+        """True until `aimed` has resolved gravity focus or auto for one original: such a
+        spec names no image yet, so no key is made of it."""
+        return self.gravity in SUBJECT_GRAVITIES and self.aim is None
+
+    def aimed(self, subject: Subject) -> Spec:
+        """This spec for an original whose subject is `subject`: gravity `focus` centred on
+        its focal point (`auto`: else on its faces), else `smart`. Either way, one key per
+        crop: `auto` and `focus` aimed at the same point are the same image."""
+        if not self.needs_subject:
+            return self
+        aim = subject.aim(faces_too=self.gravity is Gravity.AUTO)
+        if aim is None:
+            return attrs.evolve(self, gravity=Gravity.SMART)
+        return attrs.evolve(self, gravity=Gravity.FOCUS, aim=aim)
 
     @property
     def is_animated(self) -> bool:
@@ -235,6 +298,7 @@ class Spec:
             gravity=Gravity(fields.get("gravity", Gravity.CENTER.value)),
             max_frames=int(fields.get("frames", "1")),
             edits=Edits.parse(fields["edits"]) if "edits" in fields else NO_EDITS,
+            aim=Region.parse(fields["aim"]) if "aim" in fields else None,
         )
 
     def __str__(self) -> str:

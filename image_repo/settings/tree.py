@@ -400,6 +400,17 @@ class ImagesConfig:
         "a name of images.watermarks that marks every served image but thumbnails; empty: none",
         _watermark_all,
     )
+    placeholders: bool = option(
+        True,
+        "record each original's dominant colour, ThumbHash and BlurHash with it in Swift, from"
+        " the upload check's decode (a few ms per upload); meta=true and details=true give them",
+    )
+    detect_faces: bool = option(
+        False,
+        "find faces at upload (OpenCV's frontal-face cascade on the upload check's decode; needs"
+        " the faces extra: pip install 'image_repo[faces]') and record their bounding box, which"
+        " gravity=auto crops around when no focal point is set",
+    )
     presets: dict[str, str] = attrs.field(
         factory=dict,
         hash=False,  # a dict: frozen, but not hashable

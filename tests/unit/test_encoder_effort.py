@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from image_repo.adapters.imaging.encode import DEFAULT_EFFORT
 from image_repo.container.factories import image_processor
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.limits import ImageLimits
@@ -16,8 +17,15 @@ from image_repo.settings import AppConfig, ConfigError, load_config
 from tests.images import encoded, picture
 
 
-def _derived(processor: str, source: bytes, kind: ImageFormat, **effort: int) -> bytes:
-    made = image_processor(processor, ImageLimits(), 10.0, 1, 0, **effort)
+def _derived(
+    processor: str,
+    source: bytes,
+    kind: ImageFormat,
+    *,
+    webp_effort: int = DEFAULT_EFFORT.webp_effort,
+    avif_speed: int = DEFAULT_EFFORT.avif_speed,
+) -> bytes:
+    made = image_processor(processor, ImageLimits(), 10.0, 1, 0, webp_effort, avif_speed)
     return made.derive(source, Spec(kind=kind, box=Box(300, 300), quality=75)).data
 
 

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from image_repo.adapters.http.blocking import BlockingPool
 from image_repo.adapters.http.image_responses import cache_control, image_response, key_headers
 from image_repo.adapters.http.json_bodies import (
+    focus_body,
     listing_entry,
     meta_body,
     restored_body,
@@ -32,6 +33,7 @@ from image_repo.application.first_views import PrepareFirstViews
 from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.kept_versions import KeptVersions, PinnedOriginal
 from image_repo.application.list_images import ListImages
+from image_repo.application.original_looks import OriginalLooks
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
 from image_repo.application.upload_image import UploadedImage, UploadImage
@@ -46,12 +48,14 @@ from image_repo.domain.edge_keys import image_keys, listing_key, name_key, selec
 from image_repo.domain.errors import ImageNotFoundError, ImageRepoError, InvalidParameterError
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.listing import ListedEntry, ListedImage
+from image_repo.domain.looks import Subject
 from image_repo.domain.names import ImageName
 from image_repo.domain.params import parse_bool
 from image_repo.domain.request import (
     NO_PRESETS,
     ImageRequest,
     Presets,
+    parse_focus,
     parse_image_request,
     parse_listing_query,
     parse_version_id,
@@ -125,6 +129,7 @@ class ImageUseCases:
     delete: DeleteImage
     versions: KeptVersions
     watermarks: Watermarks
+    looks: OriginalLooks
 
 
 class ImageEndpoints:
@@ -210,7 +215,9 @@ class ImageEndpoints:
             # the answer changes when another name starts to match: filed under the listing too
             listed = keys[:1] if keys is not None else (listing_key(f"{name}/"),)
             only = selected[0]
-            return await self._one(request, only.name, wanted, spec, only.etag, also_keys=listed)
+            return await self._one(
+                request, only.name, wanted, spec, only.etag, only.looks.subject, also_keys=listed
+            )
         headers = self._selection_headers(keys)
         if wanted.wants_meta:
             metas = [await self._pool.run(self._use_cases.meta.execute, i.name) for i in selected]
@@ -235,13 +242,14 @@ class ImageEndpoints:
         wanted: ImageRequest,
         spec: Spec,
         etag: str | None = None,
+        subject: Subject | None = None,
         *,
         varies_by_accept: bool = False,
         also_keys: tuple[str, ...] = (),
     ) -> Response:
-        """`etag`: the original's, from a listing just read (a regex selection of one), whose
-        listing key comes in `also_keys`. A marked image is filed under its watermark's image
-        too: a new logo purges everything it marks."""
+        """`etag` and `subject`: the original's, from a listing just read (a regex selection
+        of one), whose listing key comes in `also_keys`. A marked image is filed under its
+        watermark's image too: a new logo purges everything it marks."""
         watermark = self._use_cases.watermarks.image_name(spec)
         if watermark is not None:
             also_keys = (*also_keys, name_key(watermark))
@@ -260,6 +268,7 @@ class ImageEndpoints:
                 spec,
                 etag=pinned.etag if pinned else etag,
                 version_id=pinned.version_id if pinned else None,
+                subject=None if pinned else subject,
             )
         )
         if pinned is not None and fetched.key.original_etag != pinned.etag:
@@ -274,7 +283,8 @@ class ImageEndpoints:
             max_age_seconds=self._settings.cache_max_age_seconds,
             cache_tier=fetched.tier,
             varies_by_accept=varies_by_accept,
-            is_pinned=pinned is not None,
+            # a pinned crop around the subject (SPEC 15) still moves with a new focus
+            is_pinned=pinned is not None and not spec.needs_subject,
             also_keys=also_keys,
             is_shared=fetched.is_settled,
             max_bytes=spec.edits.max_bytes,
@@ -300,7 +310,11 @@ class ImageEndpoints:
                 continue
             try:
                 fetched = await self._pool.run(
-                    self._use_cases.fetch.execute, image.name, spec, etag=image.etag
+                    self._use_cases.fetch.execute,
+                    image.name,
+                    spec,
+                    etag=image.etag,
+                    subject=image.looks.subject,
                 )
             except ImageRepoError as error:
                 writer.leave_out(image.name, error)
@@ -327,12 +341,21 @@ class ImageEndpoints:
         return JSONResponse(body, status_code=201, headers={"ETag": f'"{uploaded.stored.etag}"'})
 
     async def post_image(self, request: Request) -> Response:
-        """`?restore=ID`: a kept version becomes the current original again (SPEC 13)."""
+        """`?restore=ID`: a kept version becomes the current original again (SPEC 13).
+        `?focus=x,y` or `focus=clear`: the original's focal point (SPEC 15)."""
         name, _ = image_name(request)
         params = query_params(request)
-        reject_unknown(params, ("restore",))
-        if "restore" not in params:
-            raise InvalidParameterError("POST /images/<name> takes restore=<version id>")
+        reject_unknown(params, ("restore", "focus"))
+        if len(params) != 1:
+            raise InvalidParameterError(
+                "POST /images/<name> takes one of restore=<version id>, focus=<x>,<y> or"
+                " focus=clear"
+            )
+        if "focus" in params:
+            focus = parse_focus(params["focus"])
+            self._write_access.check(request)
+            focused = await self._pool.run(self._use_cases.looks.set_focus, name, focus)
+            return JSONResponse(focus_body(name, focused), headers=dict(_UNSHARED))
         version_id = parse_version_id(params["restore"])
         self._write_access.check(request)
         restored = await self._pool.run(self._use_cases.versions.restore, name, version_id)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from image_repo.application.issue_temp_url import IssuedUrl
 from image_repo.application.read_meta import OriginalMeta
 from image_repo.domain.listing import ListedEntry, ListedImage
+from image_repo.domain.looks import Looks, Region
 from image_repo.domain.names import ImageName
 from image_repo.domain.pins import pinned_path, version_path
 from image_repo.domain.records import StoredOriginal, StoredVersion
@@ -38,6 +40,50 @@ def listing_entry(entry: ListedEntry) -> dict[str, Any]:
         "etag": entry.etag,
         "bytes": entry.bytes,
         "modified": _listed_time(entry.last_modified),
+        **looks_fields(entry.looks, with_size=True),
+    }
+
+
+def looks_fields(looks: Looks, *, with_size: bool = False) -> dict[str, Any]:
+    """SPEC 15's `placeholder`, `focus` and `faces` (null when not recorded); with
+    `with_size`, the recorded `width` and `height` too, when recorded."""
+    size = {"width": looks.size[0], "height": looks.size[1]} if with_size and looks.size else {}
+    placeholder = looks.placeholder
+    return {
+        **size,
+        "placeholder": None
+        if placeholder is None
+        else {
+            "color": f"#{placeholder.color}",
+            "thumbhash": base64.b64encode(placeholder.thumbhash).decode(),
+            "blurhash": placeholder.blurhash,
+        },
+        "focus": None if (focus := looks.subject.focus) is None else _point(focus),
+        "faces": None if (faces := looks.subject.faces) is None else _box(faces),
+    }
+
+
+def _point(region: Region) -> dict[str, float]:
+    x, y = region.centre
+    return {"x": x, "y": y}
+
+
+def _box(region: Region) -> dict[str, float]:
+    return {
+        "left": region.left,
+        "top": region.top,
+        "right": region.right,
+        "bottom": region.bottom,
+    }
+
+
+def focus_body(name: ImageName, stored: StoredOriginal) -> dict[str, Any]:
+    """What `POST ?focus=` answers: the focus now recorded (null: cleared)."""
+    focus = stored.looks.subject.focus
+    return {
+        "name": str(name),
+        "focus": None if focus is None else _point(focus),
+        "url": pinned_path(name, stored.etag),
     }
 
 
@@ -81,6 +127,7 @@ def meta_body(original: OriginalMeta) -> dict[str, Any]:
         "url": pinned_path(original.name, original.stored.etag),
         "uploaded": _iso8601(original.stored.last_modified),
         "exif": meta.exif,
+        **looks_fields(original.stored.looks),
     }
 
 

@@ -64,10 +64,16 @@ class ImageTarget:
     pin: str | None = None  # `v=`: answered here only while it is the current original
     # A watermark's ETag is part of the key (SPEC 14): a field, read on every hit.
     is_marked: bool = attrs.field(init=False)
+    # So is the original's subject, for gravity focus and auto (SPEC 15).
+    is_aimed: bool = attrs.field(init=False)
 
     @is_marked.default
     def _has_watermark(self) -> bool:
         return self.spec.edits.watermark is not None
+
+    @is_aimed.default
+    def _needs_subject(self) -> bool:
+        return self.spec.needs_subject
 
 
 @attrs.frozen
@@ -125,13 +131,19 @@ class MemoryHits:
         if etag is None or (target.pin is not None and not etag.startswith(target.pin)):
             return None
         spec = target.spec
+        if target.is_aimed:  # aimed at the original's subject (SPEC 15), learnt with its ETag
+            known = self._etags.trusted_subject(target.name)
+            if known is None or known[0] != etag:
+                return None
+            spec = spec.aimed(known[1])
         if target.is_marked:  # its watermark's ETag is part of the key (SPEC 14)
             marked = self._watermarks.trusted(spec) if self._watermarks else None
             if marked is None:
                 return None
             spec = marked
         key = remembered.key
-        if key is None or key.original_etag != etag or (target.is_marked and key.spec != spec):
+        resolved = target.is_marked or target.is_aimed
+        if key is None or key.original_etag != etag or (resolved and key.spec != spec):
             key = remembered.key = DerivedImageKey(target.name, etag, spec)
             remembered.heads = None
         data = self._cache.in_memory(key)
@@ -224,7 +236,8 @@ class MemoryHits:
                 length=length,
                 surrogate_keys=target.surrogate_keys,
                 varies_by_accept=target.varies_by_accept,
-                is_pinned=target.pin is not None,
+                # a pinned crop around the subject still moves with a new focus
+                is_pinned=target.pin is not None and not target.is_aimed,
                 is_over_budget=max_bytes is not None and length > max_bytes,
             )
 

@@ -36,6 +36,28 @@ def _size(description: str) -> dict[str, Any]:
     }
 
 
+# SPEC 15: what is recorded with an original, in meta=true and details=true.
+_POINT = {
+    "type": ["object", "null"],
+    "properties": {"x": {"type": "number"}, "y": {"type": "number"}},
+}
+_LOOKS: dict[str, Any] = {
+    "placeholder": {
+        "type": ["object", "null"],
+        "description": "Shown until the image loads (null until the original is described)",
+        "properties": {
+            "color": {"type": "string", "description": "The dominant colour, #rrggbb"},
+            "thumbhash": {"type": "string", "description": "ThumbHash, base64"},
+            "blurhash": {"type": "string", "description": "BlurHash, 4x3 components"},
+        },
+    },
+    "focus": {**_POINT, "description": "The focal point (POST ?focus=x,y), fractions"},
+    "faces": {
+        "type": ["object", "null"],
+        "description": "Bounding box of the faces found at upload (images.detect_faces)",
+        "properties": {k: {"type": "number"} for k in ("left", "top", "right", "bottom")},
+    },
+}
 _NAME = {
     "name": "name",
     "in": "path",
@@ -334,11 +356,13 @@ _GET_PARAMETERS = [
         "required": False,
         "description": (
             "Which part a fit=cover crop keeps (default center); smart: the most interesting"
-            " part (edges, saturation, skin tones)"
+            " part (edges, saturation, skin tones); focus: centred on the focal point recorded"
+            " with POST ?focus=x,y (smart without one); auto: the focal point, else the faces"
+            " found at upload (images.detect_faces), else smart"
         ),
         "schema": {
             "type": "string",
-            "enum": ["center", "north", "south", "east", "west", "smart"],
+            "enum": ["center", "north", "south", "east", "west", "smart", "focus", "auto"],
         },
     },
     {
@@ -512,18 +536,38 @@ OPENAPI: dict[str, Any] = {
                 },
             },
             "post": {
-                "summary": "Restore a kept version (swift.versions): it becomes the original",
+                "summary": (
+                    "Restore a kept version (swift.versions), or record the original's focal"
+                    " point (gravity=focus and auto crop around it): give exactly one"
+                ),
                 "parameters": [
                     _NAME,
                     {
                         "name": "restore",
                         "in": "query",
-                        "required": True,
-                        "description": "A version id from versions=true",
+                        "required": False,
+                        "description": "A version id from versions=true: it becomes the original",
                         "schema": {"type": "string"},
+                    },
+                    {
+                        "name": "focus",
+                        "in": "query",
+                        "required": False,
+                        "description": (
+                            "x,y: the focal point as fractions of the width and height from the"
+                            " top-left (0 to 1); clear: remove it. Recorded with the original"
+                            " (a new upload clears it), used by every worker and node at once"
+                        ),
+                        "schema": {"type": "string", "example": "0.5,0.3"},
                     },
                 ],
                 "responses": {
+                    "200": {
+                        "description": "The focal point now recorded (null: cleared)",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Focused"}}
+                        },
+                    },
                     "201": {
                         "description": "Restored: the new current original",
                         "content": {
@@ -533,7 +577,7 @@ OPENAPI: dict[str, Any] = {
                         },
                     },
                     **_WRITE_ERRORS,
-                    "404": _error("No such version of this image"),
+                    "404": _error("No such image, or no such version of it"),
                 },
             },
             "delete": {
@@ -651,6 +695,16 @@ OPENAPI: dict[str, Any] = {
                     "url": {"type": "string", "description": "Versioned: /images/<name>?v=..."},
                     "uploaded": {"type": ["string", "null"]},
                     "exif": {"type": "object"},
+                    **_LOOKS,
+                },
+            },
+            "Focused": {
+                "type": "object",
+                "required": ["name", "focus", "url"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "focus": _POINT,
+                    "url": {"type": "string"},
                 },
             },
             "TempUrl": {
@@ -672,6 +726,9 @@ OPENAPI: dict[str, Any] = {
                     "bytes": {"type": "integer"},
                     "modified": {"type": ["string", "null"]},
                     "folder": {"type": "boolean"},
+                    "width": {"type": "integer"},
+                    "height": {"type": "integer"},
+                    **_LOOKS,
                 },
             },
             "Versions": {

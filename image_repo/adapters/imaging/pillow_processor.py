@@ -30,6 +30,7 @@ from image_repo.adapters.imaging.budget import (
     check_structure,
 )
 from image_repo.adapters.imaging.colour import is_srgb
+from image_repo.adapters.imaging.describing import Describer
 from image_repo.adapters.imaging.edit_steps import filter_while_resizing
 from image_repo.adapters.imaging.encode import DEFAULT_EFFORT, EncoderEffort, encode
 from image_repo.adapters.imaging.exif_meta import (
@@ -61,6 +62,7 @@ from image_repo.domain.errors import (
 )
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.limits import ImageLimits
+from image_repo.domain.looks import NO_LOOKS, Looks
 from image_repo.domain.records import DerivedImage, ImageInfo, ImageMeta
 from image_repo.domain.spec import Box, Spec
 
@@ -173,10 +175,13 @@ class PillowProcessor:
         resample: Resample = pillow_resample,
         effort: EncoderEffort = DEFAULT_EFFORT,
         decode_scaled: ScaledDecode | None = None,
+        describer: Describer | None = None,
     ) -> None:
         """`resample`: Pillow's LANCZOS, or libvips' (resampling.py) in the `auto` processor;
         `effort`: the WebP and AVIF encoders' trade-off of CPU against bytes; `decode_scaled`:
-        plain JPEGs decoded straight at the size asked (scaled_jpeg.py, the `auto` processor)."""
+        plain JPEGs decoded straight at the size asked (scaled_jpeg.py, the `auto` processor);
+        `describer`: what `check_decodes` tells of the decode it checks (SPEC 15)."""
+        self._describer = describer
         # Decoding holds up to hundreds of MB and a core each: at most this many at once,
         # whatever the number of threads asking (see without_slots).
         self._slots: contextlib.AbstractContextManager[object] = threading.BoundedSemaphore(
@@ -299,23 +304,34 @@ class PillowProcessor:
         return twin
 
     def check_decodes(
-        self, data: bytes | IdentifiedSource, prepared: PreparedOriginal | None = None
-    ) -> None:
+        self,
+        data: bytes | IdentifiedSource,
+        prepared: PreparedOriginal | None = None,
+        *,
+        looks: bool = False,
+    ) -> Looks:
         """Decodes and prepares the served frame exactly as a derivation does (`_prepare`), so
         what passes can be derived: Pillow's `verify` reads no pixel data of most formats. A
         JPEG is decoded at 1/8 scale (DCT scaling): it still reads every byte of the scan, so it
         finds truncation at an eighth of the cost. Every frame of an animated GIF or WebP is
         decoded too (gif and webp serve them animated); other formats' later frames are only
         counted (`identify`): what they serve is the first frame. With `prepared` (see
-        PreparedCache), what was prepared is kept there for the derivations after it."""
+        PreparedCache), what was prepared is kept there for the derivations after it. With
+        `looks`, the same decode gives SPEC 15's placeholder and faces (`describer`)."""
         failures = _failures_as(CorruptImageError, "the image cannot be decoded")
         deadline = self._deadline()
         with self._slots, self._open(data_of(data), deadline) as (source, info), failures:
-            self._prepare(source, info, _CHECK_SPEC, prepared)
+            prepared_image = self._prepare(source, info, _CHECK_SPEC, prepared)
+            described = (
+                self._describer.looks(prepared_image, info)
+                if looks and self._describer is not None
+                else NO_LOOKS
+            )
             if source.format in _ANIMATED_INPUTS and info.frames > 1:
                 # served animated (as gif or webp): every frame is decoded then; the upload
                 # limits (max_frames, max_animation_pixels) bounded them before this
                 decode_every_frame(source, info.frames, self._frame_check(deadline))
+        return described
 
     def derive(
         self,

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from image_repo.adapters.imaging.prepared_images import PreparedImages, PreparedOriginal
 from image_repo.application.ports import IdentifiedSource, ImageSource
+from image_repo.domain.looks import Looks
 from image_repo.domain.records import DerivedImage, ImageInfo, ImageMeta
 from image_repo.domain.spec import Spec
 
@@ -31,8 +32,12 @@ class PreparingProcessor(Protocol):
     def identify(self, data: ImageSource) -> ImageInfo: ...
 
     def check_decodes(
-        self, data: bytes | IdentifiedSource, prepared: PreparedOriginal | None = None
-    ) -> None: ...
+        self,
+        data: bytes | IdentifiedSource,
+        prepared: PreparedOriginal | None = None,
+        *,
+        looks: bool = False,
+    ) -> Looks: ...
 
     def derive(
         self,
@@ -61,10 +66,10 @@ class PreparedCache:
     def identify(self, data: ImageSource) -> ImageInfo:
         return self._processor.identify(data)
 
-    def check_decodes(self, data: bytes | IdentifiedSource) -> None:
+    def check_decodes(self, data: bytes | IdentifiedSource, *, looks: bool = False) -> Looks:
         """What an upload's check decoded is kept under its identity: eager derivations made
         right after it start from there."""
-        self._processor.check_decodes(data, self._entries(data))
+        return self._processor.check_decodes(data, self._entries(data), looks=looks)
 
     def derive(
         self,

@@ -120,7 +120,7 @@ def cover(image: Image.Image, spec: Spec, resample: Resample = pillow_resample) 
     enlarging. Cropped first, so no pixel outside the window bleeds in through the filter."""
     if spec.box is None or not spec.is_cover:
         return image
-    window = spec.box.cover(image.width, image.height, spec.gravity)
+    window = spec.box.cover(image.width, image.height, spec.gravity, spec.turned_aim)
     if spec.gravity is Gravity.SMART:
         window = smart_window(image, window)
     if window.size == image.size and window.crop == (0, 0, *image.size):

@@ -35,6 +35,7 @@ from image_repo.adapters.imaging.vips_watermark import vips_marked
 from image_repo.application.ports import IdentifiedSource, ImageSource, data_of
 from image_repo.domain.errors import WatermarkUnavailableError
 from image_repo.domain.formats import ImageFormat
+from image_repo.domain.looks import Looks
 from image_repo.domain.records import DerivedImage, ImageInfo, ImageMeta
 from image_repo.domain.spec import Box, Gravity, Spec
 
@@ -81,9 +82,13 @@ class VipsProcessor:
         return twin
 
     def check_decodes(
-        self, data: bytes | IdentifiedSource, prepared: PreparedOriginal | None = None
-    ) -> None:
-        self._pillow.check_decodes(data, prepared)
+        self,
+        data: bytes | IdentifiedSource,
+        prepared: PreparedOriginal | None = None,
+        *,
+        looks: bool = False,
+    ) -> Looks:
+        return self._pillow.check_decodes(data, prepared, looks=looks)
 
     def read_meta(
         self, data: bytes, *, include_gps: bool, partial: bool = False
@@ -108,6 +113,7 @@ class VipsProcessor:
         if (
             not spec.strip_metadata
             or spec.kind not in _VIPS_OUTPUTS
+            or spec.aim is not None  # libvips' thumbnail crops at a side or its attention only
             or _is_pillows(_start_of(whole_or_arriving))
         ):
             # one opening, its own budget

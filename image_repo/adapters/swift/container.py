@@ -74,6 +74,11 @@ class SwiftContainer:
 
         return self._request("reading", obj, head)
 
+    def post(self, obj: str, headers: dict[str, str]) -> None:
+        """Replace the object's metadata (its content type and every user metadata header:
+        what `headers` leaves out is dropped), leaving its bytes and ETag as they are."""
+        self._request("describing", obj, lambda c: c.post_object(self.name, obj, headers))
+
     def get(self, obj: str, *, newest: bool = False) -> tuple[dict[str, str], bytes]:
         def get(conn: Connection) -> tuple[dict[str, str], bytes]:
             headers, body = conn.get_object(self.name, obj, headers=_newest(newest))

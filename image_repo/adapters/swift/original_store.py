@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
 
 from image_repo.adapters.swift.connection import SwiftConnectionPool
 from image_repo.adapters.swift.container import MAX_PAGE_SIZE, SwiftContainer
+from image_repo.adapters.swift.looks_params import looks_of, split_media_type, with_looks
 from image_repo.application.ports import ArrivingOriginal
 from image_repo.domain.errors import AlreadyExistsError, ImageNotFoundError, StoreUnavailableError
 from image_repo.domain.formats import FORMAT_EXTENSIONS
+from image_repo.domain.looks import NO_LOOKS, Looks
 from image_repo.domain.names import ImageName
 from image_repo.domain.records import ImageInfo, ListedObject, Original, StoredOriginal
 
 # The extension of the objects other tools put in the data container most often.
 LIKELIEST_EXTENSION = "jpg"
+# What a metadata POST must send again to keep it (Swift drops what a POST leaves out).
+_KEPT_BY_POST = (
+    "content-disposition", "content-encoding", "content-language", "cache-control", "expires",
+    "x-delete-at", "x-robots-tag",
+)  # fmt: skip
 
 
 class SwiftOriginalStore:
@@ -31,10 +39,17 @@ class SwiftOriginalStore:
         self._objects.create()
 
     def put(
-        self, name: ImageName, data: bytes, info: ImageInfo, *, if_absent: bool = False
+        self,
+        name: ImageName,
+        data: bytes,
+        info: ImageInfo,
+        *,
+        looks: Looks = NO_LOOKS,
+        if_absent: bool = False,
     ) -> StoredOriginal:
         """With `if_absent`, an extension variant is looked for in the listing and the exact
-        name is left to Swift (`If-None-Match: *`, answered 412 when it exists)."""
+        name is left to Swift (`If-None-Match: *`, answered 412 when it exists). `looks` ride
+        in the content type's parameters (looks_params.py), listed with the object."""
         if if_absent and self._extension_variants(name):
             raise AlreadyExistsError(f"{name} exists")
         headers = {
@@ -47,10 +62,40 @@ class SwiftOriginalStore:
         if if_absent:
             headers["If-None-Match"] = "*"
         media_type = info.format.media_type
-        etag = self._objects.put(str(name), data, content_type=media_type, headers=headers)
+        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        content_type = with_looks(media_type, md5, looks) if looks != NO_LOOKS else media_type
+        etag = self._objects.put(str(name), data, content_type=content_type, headers=headers)
         for legacy in self._extension_variants(name):
             self._objects.delete(legacy)
-        return StoredOriginal(str(name), str(name), etag, len(data), media_type)
+        return StoredOriginal(str(name), str(name), etag, len(data), media_type, looks=looks)
+
+    def record_looks(
+        self, name: ImageName, change: Callable[[Looks], Looks], *, etag: str | None = None
+    ) -> StoredOriginal | None:
+        """Record `change(current looks)` with the current original (one HEAD of every
+        replica, one POST), keeping its bytes, ETag and every other metadata. With `etag`,
+        only if the current original is still those bytes: None otherwise."""
+        for object_name in self._candidates(name):
+            try:
+                headers = self._objects.head(object_name, newest=True)
+            except ImageNotFoundError:
+                continue
+            stored = stored_original(str(name), object_name, headers)
+            if etag is not None and stored.etag != etag:
+                return None
+            looks = change(stored.looks)
+            content_type = with_looks(headers.get("content-type", ""), stored.etag, looks)
+            kept = {
+                k: v
+                for k, v in headers.items()
+                if k.startswith("x-object-meta-") or k in _KEPT_BY_POST
+            }
+            self._objects.post(object_name, {**kept, "Content-Type": content_type})
+            return StoredOriginal(
+                stored.name, object_name, stored.etag, stored.bytes, stored.content_type,
+                stored.last_modified, looks,
+            )  # fmt: skip
+        raise ImageNotFoundError(f"no image named {name}")
 
     def head(self, name: ImageName) -> StoredOriginal:
         for object_name in self._candidates(name):
@@ -107,11 +152,13 @@ class SwiftOriginalStore:
             if "subdir" in entry:
                 yield ListedObject(entry["subdir"], "", is_folder=True)
             else:
+                etag = entry.get("hash", "")
                 yield ListedObject(
                     entry["name"],
-                    entry.get("hash", ""),
+                    etag,
                     bytes=int(entry.get("bytes", 0)),
                     last_modified=str(entry.get("last_modified", "")),
+                    looks=looks_of(str(entry.get("content_type", "")), etag),
                 )
 
     def _candidates(self, name: ImageName) -> Iterator[str]:
@@ -145,11 +192,14 @@ class SwiftOriginalStore:
 
 def stored_original(name: str, object_name: str, headers: dict[str, str]) -> StoredOriginal:
     """An original as the headers of its GET or HEAD describe it (a kept version's too)."""
+    etag = headers.get("etag", "").strip('"')
+    content_type = headers.get("content-type", "application/octet-stream")
     return StoredOriginal(
         name=name,
         object_name=object_name,
-        etag=headers.get("etag", "").strip('"'),
+        etag=etag,
         bytes=int(headers.get("content-length", "0")),
-        content_type=headers.get("content-type", "application/octet-stream"),
+        content_type=split_media_type(content_type)[0],
         last_modified=headers.get("last-modified", ""),
+        looks=looks_of(content_type, etag),
     )
