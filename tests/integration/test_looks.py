@@ -255,3 +255,33 @@ def test_focus_refusals(guarded: str, unique: str) -> None:
         missing = client.post(f"/images/{unique}/absent", params={"focus": "0.5,0.5"}, headers=auth)
         assert missing.status_code == 404
         assert client.get(path, params={"meta": "true"}).json()["focus"] is None
+
+
+def test_faces_found_at_upload_aim_auto_crops_at_the_face(guarded: str, unique: str) -> None:
+    """scikit-image's astronaut, a real photograph: her face is found at upload and a narrow
+    gravity=auto crop keeps it, where a centred one cuts it in half."""
+    from skimage import data
+
+    photo = Image.fromarray(data.astronaut())  # type: ignore[no-untyped-call]
+    wide = Image.new("RGB", (1536, 512), (20, 20, 30))
+    wide.paste(photo, (0, 0))  # the face on the left third of a wide frame
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    path = f"{guarded}/images/{unique}/astronaut"
+    put = httpx.put(path, content=encoded(wide, "JPEG", quality=92), headers=auth, timeout=30)
+    assert put.status_code == 201, put.text
+    faces = httpx.get(path, params={"meta": "true"}, timeout=30).json()["faces"]
+    assert faces is not None
+    assert 0.1 < (faces["left"] + faces["right"]) / 2 < 0.3  # her face, in the left third
+    assert faces["top"] < faces["bottom"] < 0.5
+    crop = {"xsize": "100", "ysize": "100", "fit": "cover"}
+    auto = httpx.get(path, params={**crop, "gravity": "auto"}, timeout=30)
+    centre = httpx.get(path, params={**crop, "gravity": "center"}, timeout=30)
+    assert auto.status_code == centre.status_code == 200
+    # the centred crop is the dark frame; the one aimed at the face is the photo
+    assert _brightness(auto.content) > 2 * _brightness(centre.content)
+
+
+def _brightness(data: bytes) -> float:
+    grey = Image.open(io.BytesIO(data)).convert("L")
+    histogram = grey.histogram()
+    return sum(i * n for i, n in enumerate(histogram)) / (grey.width * grey.height)

@@ -25,6 +25,8 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
         ("images", "eager_presets"),
         ("images", "watermarks"),
         ("images", "watermark_all"),
+        ("images", "placeholders"),
+        ("images", "detect_faces"),
         ("swift", "versions"),
         ("swift", "keep_versions"),
         ("edge", "purge_urls"),

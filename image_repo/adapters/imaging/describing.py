@@ -18,6 +18,10 @@ class Describer:
     def __init__(self, faces: FaceFinder | None = None) -> None:
         self._faces = faces
 
+    @property
+    def finds_faces(self) -> bool:
+        return self._faces is not None
+
     def looks(self, image: Image.Image, info: ImageInfo) -> Looks:
         faces = self._faces.faces_in(image) if self._faces is not None else None
         return Looks(

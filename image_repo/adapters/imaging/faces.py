@@ -12,14 +12,14 @@ from PIL import Image
 from image_repo.domain.looks import Region
 
 _CASCADE = "haarcascade_frontalface_default.xml"
-_LONGEST_SIDE = 640  # faces a crop should care about stay above the cascade's 24 px here
+FACE_SEARCH_SIDE = 640  # faces a crop should care about stay above the cascade's 24 px here
 _SMALLEST_FACE = 1 / 20  # of the shorter side: smaller ones are noise, or a crowd far away
 _SIXTEEN_BIT = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 
 
 class FaceFinder:
     """Finds the frontal faces in an image. A CascadeClassifier must not be shared between
-    threads, so each thread that asks loads its own (the XML once per thread, ~20 ms)."""
+    threads, so each thread that asks loads its own (the XML once per thread, ~50 ms)."""
 
     def __init__(self, cv2: Any) -> None:
         self._cv2 = cv2
@@ -65,12 +65,12 @@ def face_finder() -> FaceFinder | None:
 
 
 def _grey(image: Image.Image) -> Image.Image:
-    """8-bit grey with its longer side at most _LONGEST_SIDE: the cascade sees luminance only,
+    """8-bit grey with its longer side at most FACE_SEARCH_SIDE: the cascade sees luminance only,
     and a 12 MP photo would take seconds at full size. 16-bit grey is scaled, not clipped."""
     if image.mode in _SIXTEEN_BIT:
         image = image.convert("I").point(lambda value: value * (1 / 256))
     grey = image.convert("L")
-    scale = _LONGEST_SIDE / max(grey.size)
+    scale = FACE_SEARCH_SIDE / max(grey.size)
     if scale >= 1:
         return grey
     target = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))

@@ -38,6 +38,7 @@ from image_repo.adapters.imaging.exif_meta import (
     readable_exif,
     whitelisted_exif,
 )
+from image_repo.adapters.imaging.faces import FACE_SEARCH_SIDE
 from image_repo.adapters.imaging.formats import PILLOW_TO_FORMAT, readable_plugins
 from image_repo.adapters.imaging.prepared_images import PreparedOriginal
 from image_repo.adapters.imaging.resampling import Resample, VipsOperation, pillow_resample
@@ -73,6 +74,10 @@ logger = logging.getLogger(__name__)
 _DESCRIBED_ERRORS = (OSError, SyntaxError, ValueError, EOFError)
 # Decoding for the upload check: a JPEG at its smallest DCT scale (1/8), everything else whole.
 _CHECK_SPEC = Spec(box=Box(1, 1))
+# With faces looked for (SPEC 15), a JPEG is decoded at the smallest DCT scale that keeps
+# FACE_SEARCH_SIDE on its longer side: at 1/8, a 1500 px photo's faces fall under the
+# cascade's 24 px.
+_FACES_CHECK_SPEC = Spec(box=Box(FACE_SEARCH_SIDE, FACE_SEARCH_SIDE))
 # Served animated as gif or webp (APNG too): every frame of these is decoded at upload.
 _ANIMATED_INPUTS = ("GIF", "WEBP", "PNG")
 # The largest side each encoder writes; a request past it is refused before any decoding.
@@ -321,7 +326,9 @@ class PillowProcessor:
         failures = _failures_as(CorruptImageError, "the image cannot be decoded")
         deadline = self._deadline()
         with self._slots, self._open(data_of(data), deadline) as (source, info), failures:
-            prepared_image = self._prepare(source, info, _CHECK_SPEC, prepared)
+            finds_faces = looks and self._describer is not None and self._describer.finds_faces
+            check = _FACES_CHECK_SPEC if finds_faces else _CHECK_SPEC
+            prepared_image = self._prepare(source, info, check, prepared)
             described = (
                 self._describer.looks(prepared_image, info)
                 if looks and self._describer is not None
