@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import attrs
 import pytest
 
 from image_repo.application.coherent_etags import CoherentEtags
@@ -133,9 +134,7 @@ def test_a_new_upload_clears_the_focus_and_auto_falls_back_to_the_faces(
     first, second = workers
     first.upload.execute(NAME, IMG("jpeg", 40, 30))
     faces = Region(0.6, 0.1, 0.8, 0.3)
-    store.record_looks(
-        NAME, lambda looks: looks.__class__(looks.size, looks.placeholder, Subject(faces=faces))
-    )
+    store.record_looks(NAME, lambda looks: attrs.evolve(looks, subject=Subject(faces=faces)))
     first.looks.set_focus(NAME, Region.point(0.5, 0.5))
     assert store.head(NAME).looks.subject == Subject(Region.point(0.5, 0.5), faces)
     assert second.fetch.execute(NAME, AUTO_CROP).key.spec.aim == Region.point(0.5, 0.5)
