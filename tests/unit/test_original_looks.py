@@ -71,9 +71,8 @@ class Worker:
         )
         cache = tiered()
         self.fetch: FetchImage = fetch_image(
-            store, self.processor, self.etags, cache, RecordingMetrics()
+            store, self.processor, self.etags, cache, RecordingMetrics(), looks=self.looks
         )
-        self.fetch._looks = self.looks  # as the container wires it
         self.meta = ReadMeta(store, self.processor, include_gps=False, looks=self.looks)
 
 

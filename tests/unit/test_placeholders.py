@@ -35,57 +35,13 @@ def _reference_thumbhash(rgba: Pixels) -> bytes:
     are not faithful: thumbhash-python and thumbhash round halves to even (a 25x70 image
     gets another luminance size), and thumbhash 0.1.2 cannot encode alpha."""
     height, width = rgba.shape[:2]
-    px = rgba.reshape(-1, 4).tolist()
-    avg_r = avg_g = avg_b = avg_a = 0.0
-    for r, g, b, a in px:
-        alpha = a / 255
-        avg_r, avg_g, avg_b = (
-            avg_r + alpha / 255 * r,
-            avg_g + alpha / 255 * g,
-            avg_b + alpha / 255 * b,
-        )
-        avg_a += alpha
-    if avg_a:
-        avg_r, avg_g, avg_b = avg_r / avg_a, avg_g / avg_a, avg_b / avg_a
-    has_alpha = avg_a < width * height
+    (lum, p, q, a), has_alpha = _reference_lpqa(rgba.reshape(-1, 4).tolist())
     l_limit = 5 if has_alpha else 7
     lx = max(1, _js_round(l_limit * width / max(width, height)))
     ly = max(1, _js_round(l_limit * height / max(width, height)))
-    lpqa: list[list[float]] = [[], [], [], []]
-    for r, g, b, a in px:
-        alpha = a / 255
-        red = avg_r * (1 - alpha) + alpha / 255 * r
-        green = avg_g * (1 - alpha) + alpha / 255 * g
-        blue = avg_b * (1 - alpha) + alpha / 255 * b
-        values = ((red + green + blue) / 3, (red + green) / 2 - blue, red - green, alpha)
-        for channel, value in zip(lpqa, values, strict=True):
-            channel.append(value)
-
-    def encode(channel: list[float], nx: int, ny: int) -> tuple[float, list[float], float]:
-        dc, ac, scale = 0.0, [], 0.0
-        for cy in range(ny):
-            cx = 0
-            while cx * ny < nx * (ny - cy):
-                fx = [math.cos(math.pi / width * cx * (x + 0.5)) for x in range(width)]
-                f = 0.0
-                for y in range(height):
-                    fy = math.cos(math.pi / height * cy * (y + 0.5))
-                    for x in range(width):
-                        f += channel[x + y * width] * fx[x] * fy
-                f /= width * height
-                if cx or cy:
-                    ac.append(f)
-                    scale = max(scale, abs(f))
-                else:
-                    dc = f
-                cx += 1
-        if scale:
-            ac = [0.5 + 0.5 / scale * f for f in ac]
-        return dc, ac, scale
-
-    l_dc, l_ac, l_scale = encode(lpqa[0], max(3, lx), max(3, ly))
-    p_dc, p_ac, p_scale = encode(lpqa[1], 3, 3)
-    q_dc, q_ac, q_scale = encode(lpqa[2], 3, 3)
+    l_dc, l_ac, l_scale = _reference_channel(lum, width, height, max(3, lx), max(3, ly))
+    p_dc, p_ac, p_scale = _reference_channel(p, width, height, 3, 3)
+    q_dc, q_ac, q_scale = _reference_channel(q, width, height, 3, 3)
     is_landscape = width > height
     header24 = (
         _js_round(63 * l_dc)
@@ -103,7 +59,7 @@ def _reference_thumbhash(rgba: Pixels) -> bytes:
     out = [header24 & 255, (header24 >> 8) & 255, header24 >> 16, header16 & 255, header16 >> 8]
     factors = l_ac + p_ac + q_ac
     if has_alpha:
-        a_dc, a_ac, a_scale = encode(lpqa[3], 5, 5)
+        a_dc, a_ac, a_scale = _reference_channel(a, width, height, 5, 5)
         out.append(_js_round(15 * a_dc) | (_js_round(15 * a_scale) << 4))
         factors += a_ac
     start = len(out)
@@ -112,6 +68,55 @@ def _reference_thumbhash(rgba: Pixels) -> bytes:
             out.append(0)
         out[start + (index >> 1)] |= _js_round(15 * f) << ((index & 1) << 2)
     return bytes(out)
+
+
+def _reference_lpqa(px: list[list[int]]) -> tuple[list[list[float]], bool]:
+    """The reference's average colour, then each pixel atop it as L, P, Q and A."""
+    avg_r = avg_g = avg_b = avg_a = 0.0
+    for r, g, b, a in px:
+        alpha = a / 255
+        avg_r += alpha / 255 * r
+        avg_g += alpha / 255 * g
+        avg_b += alpha / 255 * b
+        avg_a += alpha
+    if avg_a:
+        avg_r, avg_g, avg_b = avg_r / avg_a, avg_g / avg_a, avg_b / avg_a
+    lpqa: list[list[float]] = [[], [], [], []]
+    for r, g, b, a in px:
+        alpha = a / 255
+        red = avg_r * (1 - alpha) + alpha / 255 * r
+        green = avg_g * (1 - alpha) + alpha / 255 * g
+        blue = avg_b * (1 - alpha) + alpha / 255 * b
+        values = ((red + green + blue) / 3, (red + green) / 2 - blue, red - green, alpha)
+        for channel, value in zip(lpqa, values, strict=True):
+            channel.append(value)
+    return lpqa, avg_a < len(px)
+
+
+def _reference_channel(
+    channel: list[float], width: int, height: int, nx: int, ny: int
+) -> tuple[float, list[float], float]:
+    """The reference's encodeChannel."""
+    dc, ac, scale = 0.0, [], 0.0
+    for cy in range(ny):
+        cx = 0
+        while cx * ny < nx * (ny - cy):
+            fx = [math.cos(math.pi / width * cx * (x + 0.5)) for x in range(width)]
+            f = 0.0
+            for y in range(height):
+                fy = math.cos(math.pi / height * cy * (y + 0.5))
+                for x in range(width):
+                    f += channel[x + y * width] * fx[x] * fy
+            f /= width * height
+            if cx or cy:
+                ac.append(f)
+                scale = max(scale, abs(f))
+            else:
+                dc = f
+            cx += 1
+    if scale:
+        ac = [0.5 + 0.5 / scale * f for f in ac]
+    return dc, ac, scale
 
 
 def _decoded_thumbhash(hash_: bytes) -> NDArray[np.float64]:
@@ -303,9 +308,13 @@ def test_sixteen_bit_grey_is_scaled_to_eight(mode: str) -> None:
 
 def test_palette_image_is_its_colours() -> None:
     image = picture(300, 200)
-    assert placeholder_of(image.convert("P", palette=Image.Palette.ADAPTIVE)) == placeholder_of(
-        image
-    )
+    palette = image.convert("P", palette=Image.Palette.ADAPTIVE)
+    assert placeholder_of(palette) == placeholder_of(image)
+
+
+def test_thumbhash_takes_at_most_100_pixels_a_side() -> None:
+    with pytest.raises(ValueError, match="101x1"):
+        thumbhash_of(_flat(101, 1, (0, 0, 0, 255)))
 
 
 @pytest.mark.parametrize("size", [(1, 1), (10000, 1), (1, 10000), (4000, 3000), (3, 101)])

@@ -14,6 +14,7 @@ from image_repo.application.deriver import Deriver
 from image_repo.application.fetch_image import FetchImage
 from image_repo.application.issue_temp_url import IssueTempUrl
 from image_repo.application.list_images import ListImages
+from image_repo.application.original_looks import OriginalLooks
 from image_repo.application.originals import Originals
 from image_repo.application.read_meta import ReadMeta
 from image_repo.application.select_images import SelectImages
@@ -107,6 +108,7 @@ def fetch_image(
     *,
     originals: Originals | None = None,
     flights: DerivationFlights | None = None,
+    looks: OriginalLooks | None = None,
 ) -> FetchImage:
     """FetchImage wired as the container wires it, over fakes."""
     return FetchImage(
@@ -115,6 +117,7 @@ def fetch_image(
         Deriver(processor, cache, metrics),
         etags,
         cache,
+        looks,
     )
 
 
