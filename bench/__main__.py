@@ -65,6 +65,7 @@ def parts(seconds: float, runs: int) -> list[Part]:
         Part("first views: truly cold, and upload then view", ("first_view.py",)),
         Part("the field's workload beside thumbor 7.8 (SPEC 12)", ("servers.py", *http)),
         Part("stale answers and hit ratio through Varnish (SPEC 13)", ("edge.py",)),
+        Part("what placeholders and faces add to an upload (SPEC 15)", ("looks.py",)),
     ]
 
 
@@ -193,6 +194,20 @@ def editing_rows(output: str) -> list[Row]:
     return rows or [Row("edits vs libvips", "not measured", "", False)]
 
 
+def looks_rows(output: str) -> list[Row]:
+    """bench/looks.py's summary: the upload check's added CPU for the placeholders (at most
+    10 ms, issue 25) and, for context, for face detection."""
+    found = re.search(r"summary: placeholders add (-?[\d.]+) ms, faces add (-?[\d.]+) ms", output)
+    if found is None:
+        return [Row("placeholders added to an upload", "not measured", "", False)]
+    placeholders, faces = float(found[1]), float(found[2])
+    return [
+        Row("placeholders added to a 24 MP upload", f"{placeholders:.1f} ms", "<= 10 ms",
+            placeholders <= 10),
+        Row("faces added to a 24 MP upload", f"{faces:.1f} ms", "(context)", None),
+    ]  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=20, help="length of each HTTP run")
@@ -201,7 +216,7 @@ def main() -> int:
     started = time.monotonic()
     outputs = [run(part) for part in parts(args.seconds, args.runs)]
     (auto, pillow, vips, editing, cold, cold_no_swift, cold_no_prepared, hits, saturated,
-     locality, first, field, edge) = outputs  # fmt: skip
+     locality, first, field, edge, looks) = outputs  # fmt: skip
     cold_pattern = r"ratio: ([\d.]+)x thumbor"
     rows = [
         *imaging_rows(auto, "auto"),
@@ -220,6 +235,7 @@ def main() -> int:
     rows += first_view_rows(first)
     rows += field_rows(field)
     rows += edge_rows(edge)
+    rows += looks_rows(looks)
     p99 = re.search(r"p99 ([\d.]+) ms", saturated)
     if p99 is not None:
         rows.append(Row("hit p99, pool saturated", f"{p99[1]} ms", "< 20 ms", float(p99[1]) < 20))

@@ -54,7 +54,10 @@ def test_upload_stores_the_original_byte_for_byte(
     }
     headers, stored = swift.get_object(server.data_container, f"{unique}/beach")
     assert stored == original
-    assert headers["content-type"] == "image/jpeg"
+    # the media type, and SPEC 15's looks for these bytes as its parameters
+    media_type, looks = headers["content-type"].split(";", 1)
+    assert media_type == "image/jpeg"
+    assert looks.startswith(f"for={hashlib.md5(original).hexdigest()[:12]};wh=640x480;")
     assert headers["x-object-meta-format"] == "jpeg"
     assert (headers["x-object-meta-width"], headers["x-object-meta-height"]) == ("640", "480")
     assert headers["x-object-meta-bytes"] == str(len(original))

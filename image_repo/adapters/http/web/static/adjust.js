@@ -11,6 +11,9 @@ const SLIDERS = ["brightness", "contrast", "saturation"];
 const PAD_SIDES = ["top", "right", "bottom", "left"];
 const FILTER_RANGES = { blur: [0.3, 100], sharpen: [0.3, 10] };
 const WATERMARK_FIELDS = ["adj-watermark-position", "adj-watermark-opacity", "adj-watermark-scale"];
+// Crops placed by what is recorded with the original (SPEC 15): the same URL answers another
+// crop once the focal point moves, so these are fetched with `cache: "no-cache"`.
+const SUBJECT_GRAVITIES = new Set(["focus", "auto"]);
 
 /** Equal as numbers when both are ("0.50" is "0.5"), else as text. */
 function same(value, fallback) {
@@ -171,6 +174,17 @@ export class AdjustPanel {
     $("adjust-error").textContent = "";
   }
 
+  /** The focal point moved: a crop placed by it is fetched again. */
+  focusMoved() {
+    if (!this.usesSubject()) return;
+    delete this.preview.dataset.url;
+    this.load();
+  }
+
+  usesSubject() {
+    return $("adj-fit").value === "cover" && SUBJECT_GRAVITIES.has($("adj-gravity").value);
+  }
+
   /** Fetch what the URL answers and show it; a newer change aborts an older fetch. */
   async load() {
     if (!this.base || !this.details.open) return;
@@ -181,7 +195,8 @@ export class AdjustPanel {
     this.details.setAttribute("aria-busy", "true");
     $("adjust-facts").textContent = "Loading…";
     try {
-      const got = await fetchImage(url, controller.signal);
+      const cache = this.usesSubject() ? "no-cache" : "default";
+      const got = await fetchImage(url, controller.signal, cache);
       if (controller.signal.aborted) {
         URL.revokeObjectURL(got.src);
         return;

@@ -78,8 +78,9 @@ export async function getJson(url) {
   return (await request(url, { cache: "no-cache" })).json();
 }
 
-/** One page of a folder after `marker`: `{name, url}` for an image (`url` versioned, `v=`, so the
- * browser's own cache never shows an old photo) and `{name, folder: true}` for a folder (its
+/** One page of a folder after `marker`: `{name, url, width, height, placeholder, focus}` for an
+ * image (`url` versioned, `v=`, so the browser's own cache never shows an old photo; the others
+ * what the listing recorded, or undefined/null) and `{name, folder: true}` for a folder (its
  * name ends in "/"). */
 export async function listPage({ prefix, regex, marker, limit, delimiter }) {
   const entries = await getJson(
@@ -88,7 +89,18 @@ export async function listPage({ prefix, regex, marker, limit, delimiter }) {
   return entries.map((entry) => {
     const name = typeof entry === "string" ? entry : entry.name;
     const folder = name.endsWith("/");
-    return { name, folder, url: folder ? undefined : entry.url || imagePath(name) };
+    if (folder || typeof entry === "string") {
+      return { name, folder, url: folder ? undefined : imagePath(name), placeholder: null };
+    }
+    return {
+      name,
+      folder: false,
+      url: entry.url || imagePath(name),
+      width: entry.width,
+      height: entry.height,
+      placeholder: entry.placeholder || null,
+      focus: entry.focus || null,
+    };
   });
 }
 
@@ -110,6 +122,16 @@ export async function restore(name, id) {
   return response.json();
 }
 
+/** Record `focus` (`{x, y}`, fractions of the width and height from the top-left) as the focal
+ * point of `name`, or remove it (`null`); resolves to the POST's JSON (`{name, focus, url}`). */
+export async function setFocus(name, focus) {
+  // Four decimals: a tenth of a pixel of a 4000-pixel photo. The comma stays plain, as the API
+  // documents the parameter.
+  const value = focus ? `${focus.x.toFixed(4)},${focus.y.toFixed(4)}` : "clear";
+  const response = await request(`${imagePath(name)}?focus=${value}`, { method: "POST" });
+  return response.json();
+}
+
 export async function remove(name) {
   await request(imagePath(name), { method: "DELETE" });
 }
@@ -123,9 +145,10 @@ export async function displayUrl(url) {
 
 /** What `url` answers (with the token when one is kept), for an <img>: `{src, bytes, type,
  * exceeded}` (`src` a blob: URL to revoke; `exceeded`: `X-Max-Bytes: exceeded`). Rejects with the
- * API's words; `signal` aborts it. */
-export async function fetchImage(url, signal) {
-  const response = await request(url, { signal });
+ * API's words; `signal` aborts it. `cache: "no-cache"` for an answer that may change under the
+ * same URL (a crop around the focal point, `gravity=focus`), so the browser asks again. */
+export async function fetchImage(url, signal, cache = "default") {
+  const response = await request(url, { signal, cache });
   const blob = await response.blob();
   return {
     src: URL.createObjectURL(blob),

@@ -15,9 +15,10 @@ function folderFromHash() {
 const viewer = new Viewer({
   onDeleted: () => browser.refresh(),
   onRestored: () => browser.refresh(),
+  onRefocused: (name, focus) => browser.refocused(name, focus),
 });
 const browser = new Browser({
-  onOpen: (name, url) => viewer.open(name, url),
+  onOpen: (name, url, entry) => viewer.open(name, url, entry),
   onSelection: (selected) => showSelection(selected),
 });
 new Uploader({ folder: () => browser.folder, onDone: () => browser.refresh() });

@@ -1,5 +1,6 @@
-// The image view: the picture at screen size, its metadata, downloads, a temporary URL, its kept
-// versions (restoring one), an "adjust" panel that builds a URL of it, delete. Every picture is fetched at its versioned URL (`v=`).
+// The image view: the picture at screen size, its focal point, its metadata, downloads, a
+// temporary URL, its kept versions (restoring one), an "adjust" panel that builds a URL of it,
+// delete. Every picture is fetched at its versioned URL (`v=`).
 
 import { AdjustPanel } from "./adjust.js";
 import {
@@ -16,27 +17,51 @@ import {
   versions,
   withQuery,
 } from "./api.js";
+import { FocusPanel } from "./focus.js";
+import { thumbHashFromBase64, thumbHashToDataURL } from "./thumbhash.js";
 
 const $ = (id) => document.getElementById(id);
 const PREVIEW = 64; // CSS pixels of a version's preview
 
 export class Viewer {
-  constructor({ onDeleted, onRestored }) {
+  constructor({ onDeleted, onRestored, onRefocused }) {
     this.name = "";
     this.onDeleted = onDeleted;
     this.onRestored = onRestored;
     this.versionsOff = false; // the server answered 400 to `versions=true`: it keeps none
     this.dialog = $("viewer");
     this.adjust = new AdjustPanel();
+    this.focus = new FocusPanel({
+      onChanged: (name, focus) => {
+        // The listing's entry is shown again at the next opening, before the metadata.
+        if (this.entry?.name === name) this.entry.focus = focus;
+        this.adjust.focusMoved();
+        onRefocused?.(name, focus);
+      },
+    });
+    this.size = null; // `{width, height}` of the picture, for its frame before it has loaded
+    const image = $("viewer-image");
+    const settle = () => {
+      image.classList.add("loaded");
+      const { naturalWidth: width, naturalHeight: height } = image;
+      if (width) this.size = { width, height };
+      this.layout();
+    };
+    image.addEventListener("load", settle);
+    image.addEventListener("error", () => image.classList.add("loaded"));
+    new ResizeObserver(() => this.layout()).observe($("focus-area"));
+    addEventListener("resize", () => this.layout());
     $("close-viewer").addEventListener("click", () => this.dialog.close());
     $("copy-url").addEventListener("click", () => this.copyUrl());
     $("delete").addEventListener("click", () => this.deleteImage());
     this.dialog.addEventListener("close", () => this.opener?.focus());
   }
 
-  /** Open `name`; `url` is its versioned URL from the listing, when known. */
-  async open(name, url) {
+  /** Open `name`; `url` is its versioned URL from the listing, and `entry` what the listing
+   * said of it (`width`, `height`, `placeholder`, `focus`), when known. */
+  async open(name, url, entry) {
     this.name = name;
+    this.entry = entry && entry.name === name ? entry : null;
     this.opener = document.activeElement;
     $("viewer-title").textContent = name;
     $("share-note").textContent = "";
@@ -59,9 +84,15 @@ export class Viewer {
     $("meta").replaceChildren();
     const image = $("viewer-image");
     image.removeAttribute("src");
+    image.classList.remove("loaded");
+    // The listing's facts hold for the version it listed (`url`); a restore brings another.
+    const listed = url ? this.entry : null;
+    this.focus.forget();
+    this.placehold(listed);
+    this.focus.show(name, url, listed?.focus);
     this.renderDownloads(name, url || imagePath(name));
     this.adjust.show(name, url || imagePath(name));
-    const listed = this.loadVersions(name, shown);
+    const kept = this.loadVersions(name, shown);
     // The picture at screen size: a box of the viewport in device pixels, never enlarged.
     const side = Math.min(4000, Math.round(Math.max(innerWidth, innerHeight) * devicePixelRatio));
     const sized = (base) => withQuery(base, { xsize: side, ysize: side });
@@ -74,6 +105,8 @@ export class Viewer {
       if (this.shown !== shown) return;
       this.renderMeta(meta);
       const current = meta.url || url || imagePath(name);
+      if (!image.classList.contains("loaded")) this.placehold(meta);
+      this.focus.show(name, current, meta.focus);
       this.renderDownloads(name, current);
       this.adjust.show(name, current);
       // A listing older than the image (replaced since) gave an older `v=`: the metadata's wins.
@@ -83,7 +116,44 @@ export class Viewer {
     } catch (error) {
       if (this.shown === shown) $("viewer-error").textContent = error.message;
     }
-    await listed;
+    await kept;
+  }
+
+  /** Until the picture arrives, its frame has the picture's shape and shows its placeholder:
+   * the colour, over it the ThumbHash (`facts` from the listing or the metadata, or null). */
+  placehold(facts) {
+    const frame = $("focus-frame");
+    frame.style.backgroundColor = "";
+    frame.style.backgroundImage = "";
+    this.size = facts?.width && facts?.height ? { width: facts.width, height: facts.height } : null;
+    this.layout();
+    const placeholder = facts?.placeholder;
+    if (!placeholder) return;
+    if (/^#[0-9a-f]{6}$/i.test(placeholder.color)) frame.style.backgroundColor = placeholder.color;
+    try {
+      const data = thumbHashToDataURL(thumbHashFromBase64(placeholder.thumbhash));
+      frame.style.backgroundImage = `url("${data}")`;
+    } catch (_ignored) {
+      // the colour stays
+    }
+  }
+
+  /** The frame at the size the picture is shown (within the view's width and 70% of the
+   * window's height, never enlarged), so the focus marker's percentages sit on the picture. */
+  layout() {
+    const frame = $("focus-frame");
+    const size = this.size;
+    if (!size) {
+      frame.classList.remove("sized");
+      frame.style.width = "";
+      frame.style.height = "";
+      return;
+    }
+    const room = $("focus-area").clientWidth;
+    const scale = Math.min(1, room / size.width, (innerHeight * 0.7) / size.height);
+    frame.style.width = `${size.width * scale}px`;
+    frame.style.height = `${size.height * scale}px`;
+    frame.classList.add("sized");
   }
 
   renderMeta(meta) {
