@@ -24,9 +24,16 @@ class Outcome:
     detail: str = ""
 
 
-class ServerUnreachableError(Exception):
-    """The server does not answer at all (refused, timed out, no such host): no upload can
-    succeed, so the run stops instead of failing every file."""
+class RunStoppedError(Exception):
+    """No upload can succeed, so the run stops instead of failing every file."""
+
+
+class ServerUnreachableError(RunStoppedError):
+    """The server does not answer at all (refused, timed out, no such host)."""
+
+
+class WritesRefusedError(RunStoppedError):
+    """The server refuses this client's writes (401 or 403: no token, or a wrong one)."""
 
 
 class BulkUploader:
@@ -62,6 +69,11 @@ class BulkUploader:
             detail = answer.json().get("detail", answer.text)
         except ValueError:
             detail = answer.text[:200]
+        if answer.status_code in (401, 403):
+            raise WritesRefusedError(
+                f"the server at {self._base_url} refuses writes ({answer.status_code}: {detail}):"
+                " give its write token with --token or $IMAGE_REPO_TOKEN"
+            )
         return Outcome(path, name, "failed", f"{answer.status_code}: {detail}")
 
     def _unreachable(self, error: httpx.TransportError) -> ServerUnreachableError:
@@ -78,7 +90,8 @@ class BulkUploader:
 def _upload_all(
     uploader: BulkUploader, uploads: tuple[PlannedUpload, ...], jobs: int
 ) -> list[Outcome]:
-    """Stops at the first sign the server is gone: uploads not started yet are dropped."""
+    """Stops at the first sign the server is gone or refuses writes: uploads not started yet
+    are dropped."""
     gone = threading.Event()
 
     def one(upload: PlannedUpload) -> Outcome | None:
@@ -96,7 +109,7 @@ def _upload_all(
                 if outcome is not None:
                     outcomes.append(outcome)
                 progress.update(1)
-        except ServerUnreachableError:
+        except RunStoppedError:
             gone.set()
             pool.shutdown(cancel_futures=True)
             raise
@@ -126,14 +139,15 @@ def run_bulk_upload(
     on_collision: OnCollision = OnCollision.FAIL,
 ) -> int:
     """0 when every image file was uploaded or already present; 1 when some failed or were
-    left out by a collision; 2 when the server cannot be reached (nothing more is tried)."""
+    left out by a collision; 2 when the server cannot be reached or refuses writes (one line
+    says which; nothing more is tried)."""
     plan = plan_uploads(folder, prefix, on_collision)
     _report_plan(plan, on_collision)
     uploader = BulkUploader(base_url, token)
     try:
         uploader.check_reachable()
         outcomes = _upload_all(uploader, plan.uploads, jobs)
-    except ServerUnreachableError as error:
+    except RunStoppedError as error:
         print(f"image_repo upload: {error}", file=sys.stderr)
         return 2
     finally:

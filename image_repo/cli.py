@@ -62,10 +62,20 @@ def _parser() -> argparse.ArgumentParser:
         help="with -Y: print every option with its default and a comment (image_repo -Yt)",
     )
     commands = parser.add_subparsers(dest="command")
+    # `-c` after the command too (`image_repo dev -c my.yaml`, `./scripts/dev -c my.yaml`):
+    # given there, it wins; not given, the one before the command stays.
+    after_command = argparse.ArgumentParser(add_help=False)
+    after_command.add_argument(
+        "-c", "--config", type=Path, default=argparse.SUPPRESS, help="YAML configuration file"
+    )
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         return commands.add_parser(
-            name, help=help_text, description=help_text, formatter_class=_HelpWithDefaults
+            name,
+            help=help_text,
+            description=help_text,
+            formatter_class=_HelpWithDefaults,
+            parents=[after_command],
         )
 
     command("serve", "serve the API (the default)")

@@ -183,6 +183,9 @@ def configure_logging(level: str, *, as_json: bool) -> None:
             previous.close()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Libraries' warnings (Pillow's "Corrupt EXIF data" on a camera's odd block) in the log's
+    # own format, under `py.warnings`, instead of raw on stderr.
+    logging.captureWarnings(True)
     # uvicorn's own access log would be a second line per request; ours carries more.
     logging.getLogger("uvicorn.access").disabled = True
     for name in ("uvicorn", "uvicorn.error", "gunicorn.error"):

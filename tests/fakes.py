@@ -12,6 +12,7 @@ from image_repo.domain.errors import (
     AlreadyExistsError,
     CorruptImageError,
     ImageNotFoundError,
+    NameTakenError,
     StoreUnavailableError,
     UnsupportedImageError,
 )
@@ -104,6 +105,16 @@ class InMemoryOriginalStore:
         """Every byte has arrived at once."""
         original = self.get(name)
         return ArrivingOriginal(original.stored, ArrivedBytes(original.data))
+
+    def copy(self, name: ImageName, new_name: ImageName, *, if_absent: bool) -> StoredOriginal:
+        source = self.head(name)
+        if if_absent and self._variants(new_name):
+            raise NameTakenError(str(new_name))
+        for legacy in self._variants(new_name):
+            del self.objects[legacy]
+        self.objects[str(new_name)] = self.objects[source.object_name]
+        self.looks[str(new_name)] = self.looks.get(source.object_name, NO_LOOKS)
+        return self._stored(new_name, str(new_name))
 
     def record_looks(
         self, name: ImageName, change: Callable[[Looks], Looks], *, etag: str | None = None

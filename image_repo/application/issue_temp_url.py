@@ -31,10 +31,13 @@ class IssueTempUrl:
         self._signer = signer
         self._ttl_seconds = ttl_seconds
 
-    def execute(self, name: ImageName, spec: Spec, etag: str | None = None) -> IssuedUrl:
+    def execute(
+        self, name: ImageName, spec: Spec, etag: str | None = None, *, ttl: int | None = None
+    ) -> IssuedUrl:
+        """`ttl`: the URL's lifetime in seconds, if shorter than the configured one."""
         fetched = self._fetch.execute(name, spec, etag=etag, durable=True)
         if fetched.tier in ("memory", "disk"):
             self._cache.ensure_shared(fetched.key, fetched.image)
         filename = f"{str(name).rsplit('/', 1)[-1]}.{spec.kind.extension}"
-        signed = self._signer.sign(fetched.key, self._ttl_seconds, filename)
+        signed = self._signer.sign(fetched.key, ttl or self._ttl_seconds, filename)
         return IssuedUrl(name, signed, fetched.key.original_etag)

@@ -131,6 +131,13 @@ class OriginalStore(Protocol):
         """Remove every object holding `name`; False when there was none."""
         ...
 
+    def copy(self, name: ImageName, new_name: ImageName, *, if_absent: bool) -> StoredOriginal:
+        """Copy the original of `name` to `new_name` inside the store (its bytes, content type
+        and metadata), replacing what `new_name` held; with `if_absent`, NameTakenError when
+        `new_name` holds an image. ImageNotFoundError when `name` holds none. Returns the copy
+        as stored."""
+        ...
+
     def iter_objects(
         self,
         prefix: str = "",

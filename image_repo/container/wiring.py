@@ -36,6 +36,8 @@ from image_repo.application.list_images import ListImages
 from image_repo.application.original_looks import OriginalLooks
 from image_repo.application.originals import Originals
 from image_repo.application.read_meta import ReadMeta
+from image_repo.application.read_original import ReadOriginal
+from image_repo.application.rename_image import RenameImage
 from image_repo.application.select_images import SelectImages
 from image_repo.application.tiered_cache import TieredCache
 from image_repo.application.upload_image import UploadImage
@@ -204,6 +206,9 @@ class Container(containers.DeclarativeContainer):
         max_pattern_bytes=config.provided.images.max_regex_bytes,
     )
     output_formats = providers.Singleton(writable_formats)
+    delete_image = providers.Singleton(
+        DeleteImage, original_store, derived_store, tiered_cache, originals, etags
+    )
     use_cases = providers.Singleton(
         ImageUseCases,
         upload=providers.Singleton(
@@ -251,12 +256,12 @@ class Container(containers.DeclarativeContainer):
             url_signer,
             ttl_seconds=config.provided.swift.url_ttl,
         ),
-        delete=providers.Singleton(
-            DeleteImage, original_store, derived_store, tiered_cache, originals, etags
-        ),
+        delete=delete_image,
         versions=kept_versions,
         watermarks=watermarks,
         looks=looks,
+        rename=providers.Singleton(RenameImage, original_store, etags, delete_image),
+        original=providers.Singleton(ReadOriginal, original_store),
     )
     http_settings = providers.Singleton(
         HttpSettings,
@@ -274,6 +279,8 @@ class Container(containers.DeclarativeContainer):
         watermarks=providers.Callable(
             lambda images: frozenset(images.watermarks), config.provided.images
         ),
+        url_ttl_seconds=config.provided.swift.url_ttl,
+        serve_originals=config.provided.images.serve_originals,
     )
     endpoints = providers.Singleton(ImageEndpoints, use_cases, blocking_pool, http_settings)
     memory_hits = providers.Singleton(

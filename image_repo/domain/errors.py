@@ -117,6 +117,19 @@ class AlreadyExistsError(ImageRepoError):
     public_message = "image already exists"
 
 
+class NameTakenError(ImageRepoError):
+    """A rename onto a name that holds an image, without `overwrite=true`."""
+
+    public_message = "an image already has that name"
+
+
+class OriginalsRefusedError(ImageRepoError):
+    """`original=true` asked by whom images.serve_originals does not serve: the exact uploaded
+    bytes keep every metadata, GPS included."""
+
+    public_message = "originals are not served to this request"
+
+
 class BodyTimeoutError(InvalidRequestError):
     """A request body that stopped arriving: the client is too slow or holds the connection."""
 

@@ -27,6 +27,11 @@ class ImageFormat(enum.Enum):
         return _MEDIA_TYPES[self]
 
     @classmethod
+    def from_media_type(cls, media_type: str) -> ImageFormat | None:
+        """The format a bare media type (`image/jpeg`) names, if any."""
+        return next((f for f, t in _MEDIA_TYPES.items() if t == media_type.lower()), None)
+
+    @classmethod
     def from_extension(cls, extension: str) -> ImageFormat | None:
         """The format a name's final extension (with or without the dot, any case) names."""
         return _BY_EXTENSION.get(extension.lower().lstrip("."))

@@ -32,7 +32,8 @@ MODIFIERS = (
 # `v` and `version` choose the original, not what is made of it: presets and only_presets
 # leave them to the client.
 IMAGE_PARAMETERS = (
-    *MODIFIERS, "meta", "url", "regex", "zip", "preset", "sig", "v", "version", "versions"
+    *MODIFIERS, "meta", "url", "ttl", "regex", "zip", "preset", "sig", "v", "version", "versions",
+    "original",
 )  # fmt: skip
 LIST_PARAMETERS = ("regex", "prefix", "delimiter", "limit", "marker", "details", "sig")
 # SPEC 13: `v=` is the first 12 hex characters of the original's ETag (an MD5).
@@ -41,6 +42,7 @@ _PIN = re.compile(r"[0-9a-f]{12}")
 # Swift's version ids are timestamps (`1733305200.12345`, sometimes with `_` and an offset).
 _VERSION_ID = re.compile(r"null|[0-9][0-9._a-f]{0,63}")
 MAX_LIST_LIMIT = 10_000  # as Swift's own page limit
+MAX_TTL_SECONDS = 10 * 365 * 24 * 3600  # `ttl=`'s parse bound; swift.url_ttl bounds it after
 MAX_DPR = 4.0
 # At most 1 digit, a point and 1 to 6 decimals: checked before float() sees it (SPEC 8).
 _DPR = re.compile(r"[0-9](\.[0-9]{1,6})?")
@@ -68,6 +70,8 @@ class ImageRequest:
     pin: str | None = None  # `v=`: the original's version, by its ETag's start
     version: str | None = None  # `version=`: a kept version, by its id
     wants_versions: bool = False
+    wants_original: bool = False  # `original=true`: the bytes as uploaded (write token)
+    ttl: int | None = None  # `ttl=` with url=true: seconds the temporary URL lives
 
     @property
     def is_pinned(self) -> bool:
@@ -237,9 +241,23 @@ def parse_image_request(
         pin=parse_pin(params["v"]) if "v" in params else None,
         version=parse_version_id(params["version"]) if "version" in params else None,
         wants_versions=parse_bool("versions", params.get("versions", "false")),
+        wants_original=parse_bool("original", params.get("original", "false")),
+        ttl=parse_size("ttl", params["ttl"], MAX_TTL_SECONDS) if "ttl" in params else None,
     )
     if request.wants_meta and request.wants_url:
         raise InvalidParameterError("meta and url cannot be combined")
+    if request.ttl is not None and not request.wants_url:
+        raise InvalidParameterError("ttl is the lifetime of a temporary URL: it goes with url=true")
+    if request.wants_original and (
+        any(p in params for p in MODIFIERS)
+        or request.wants_meta
+        or request.wants_url
+        or request.regex is not None
+        or request.wants_versions
+    ):
+        raise InvalidParameterError(
+            "original=true serves the bytes as uploaded: no modifier, meta, url, regex or versions"
+        )
     _check_versions(request)
     has_box = request.is_thumbnail or (request.xsize is not None and request.ysize is not None)
     if is_whole and request.fit is Fit.COVER and not has_box:

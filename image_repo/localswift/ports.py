@@ -69,6 +69,19 @@ def port_holder(port: int) -> PortHolder | None:
     return None
 
 
+def _dev_server_of(pid: int) -> int | None:
+    """The running `image_repo dev` that started `pid` (its parent), if it is still alive:
+    a Swift left from an earlier run has been handed to init instead."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    parent = int(stat.rsplit(")", 1)[1].split()[1])
+    command = _command(parent)
+    is_dev = "dev" in command and any("image_repo" in part for part in command)
+    return parent if is_dev else None
+
+
 def _pids_mentioning(text: str) -> list[int]:
     return sorted(pid for pid in _pids() if any(text in part for part in _command(pid)))
 
@@ -82,6 +95,13 @@ def busy_port_message(port: int, other_port_hint: str) -> str:
     etc = holder.swift_etc
     if etc is not None:
         pids = " ".join(str(pid) for pid in _pids_mentioning(f"{etc}/"))
+        owner = _dev_server_of(holder.pid)
+        if owner is not None:
+            return (
+                f"port {port} is in use by the local Swift of {etc.parent}, which the dev server"
+                f" PID {owner} is still running: stop that server (Ctrl-C in its terminal, or"
+                f" `kill {owner}`), or {other_port_hint}"
+            )
         return (
             f"port {port} is in use by the local Swift of {etc.parent} (PIDs {pids}), left from "
             f"an earlier run? Stop it with `kill {pids}`, or {other_port_hint}"

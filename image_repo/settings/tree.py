@@ -400,6 +400,12 @@ class ImagesConfig:
         "a name of images.watermarks that marks every served image but thumbnails; empty: none",
         _watermark_all,
     )
+    serve_originals: str = option(
+        "token",
+        "who gets original=true (the exact uploaded bytes, metadata and GPS intact): token:"
+        " write-token holders only; never: nobody. Signed URLs never get them",
+        one_of("token", "never"),
+    )
     placeholders: bool = option(
         True,
         "record each original's dominant colour, ThumbHash and BlurHash with it in Swift, from"

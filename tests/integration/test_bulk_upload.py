@@ -14,9 +14,10 @@ import httpx
 import pytest
 from PIL import Image
 
+from image_repo.localswift import SwiftEndpoint
 from image_repo.localswift.cluster import free_port
 from tests.images import encoded
-from tests.integration.conftest import RunningServer
+from tests.integration.conftest import RunningServer, ServerProcess
 
 pytestmark = pytest.mark.integration
 
@@ -156,6 +157,25 @@ def test_an_unreachable_server_stops_the_run_at_once_with_one_line(tmp_path: Pat
     assert len(lines) == 1, result.stderr
     assert "cannot reach the image server at http://127.0.0.1:" in lines[0]
     assert "failed" not in result.stdout
+
+
+def test_a_server_that_refuses_writes_stops_the_run_at_the_first_refusal(
+    tmp_path: Path, swift_endpoint: SwiftEndpoint, containers: tuple[str, str]
+) -> None:
+    """Without the token, one line saying so, not one 401 per file (issue 26)."""
+    folder = tmp_path / "photos"
+    make_folder(folder)
+    with ServerProcess(
+        tmp_path / "server", swift_endpoint, containers, server={"write_tokens": ["s3cret-token"]}
+    ) as guarded:
+        result = run_upload(folder, guarded.base_url, "refused")
+        assert result.returncode == 2, result.stdout + result.stderr
+        said = [line for line in result.stderr.splitlines() if "refuses writes" in line]
+        assert len(said) == 1, result.stderr
+        assert "401" in said[0] and "--token" in said[0]
+        assert "failed:" not in result.stdout
+        listing = httpx.get(f"{guarded.base_url}/images", params={"prefix": "refused/"})
+        assert listing.json() == []
 
 
 def test_upload_help_shows_the_defaults_and_the_collision_choices() -> None:

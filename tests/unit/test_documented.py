@@ -26,6 +26,7 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
         ("images", "watermarks"),
         ("images", "watermark_all"),
         ("images", "placeholders"),
+        ("images", "serve_originals"),
         ("images", "detect_faces"),
         ("swift", "versions"),
         ("swift", "keep_versions"),

@@ -5,9 +5,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
 import threading
+import warnings
 
-from image_repo.logging_setup import BackgroundStreamHandler, JsonFormatter
+import pytest
+
+from image_repo.logging_setup import BackgroundStreamHandler, JsonFormatter, configure_logging
 
 
 class StalledStream(io.StringIO):
@@ -57,3 +61,28 @@ def test_a_stalled_stream_never_blocks_the_caller_and_overflow_is_reported() -> 
     dropped = sum(int(line.split()[0]) for line in lines if "log records dropped" in line)
     kept = sum("image_repo.access" in line for line in lines)
     assert dropped > 0 and kept + dropped == 1000
+
+
+def test_library_warnings_are_log_records_in_the_logs_format(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pillow's "Corrupt EXIF data" went raw to stderr, outside the log format (issue 26)."""
+    stream = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        configure_logging("info", as_json=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn(
+                "Corrupt EXIF data.  Expecting to read 12 bytes", UserWarning, stacklevel=1
+            )
+        for handler in root.handlers:
+            handler.close()
+    finally:
+        logging.captureWarnings(False)
+        root.handlers[:], root.level = saved
+    (record,) = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert record["logger"] == "py.warnings" and record["level"] == "warning"
+    assert "Corrupt EXIF data" in record["message"]

@@ -40,6 +40,8 @@ ERROR_TABLE: dict[type[errors.ImageRepoError], tuple[int, str]] = {
     errors.TooManyImagesError: (413, "too_many_images"),
     errors.ImageNotFoundError: (404, "not_found"),
     errors.AlreadyExistsError: (412, "already_exists"),
+    errors.NameTakenError: (409, "name_taken"),
+    errors.OriginalsRefusedError: (403, "originals_refused"),
     errors.BodyTimeoutError: (408, "body_timeout"),
     errors.UnavailableError: (503, "unavailable"),
     errors.StoreUnavailableError: (503, "store_unavailable"),

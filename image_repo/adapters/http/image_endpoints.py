@@ -12,7 +12,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from image_repo.adapters.http.blocking import BlockingPool
-from image_repo.adapters.http.image_responses import cache_control, image_response, key_headers
+from image_repo.adapters.http.image_responses import (
+    cache_control,
+    content_disposition,
+    image_response,
+    key_headers,
+)
 from image_repo.adapters.http.json_bodies import (
     focus_body,
     listing_entry,
@@ -35,6 +40,8 @@ from image_repo.application.kept_versions import KeptVersions, PinnedOriginal
 from image_repo.application.list_images import ListImages
 from image_repo.application.original_looks import OriginalLooks
 from image_repo.application.read_meta import ReadMeta
+from image_repo.application.read_original import ReadOriginal
+from image_repo.application.rename_image import RenameImage
 from image_repo.application.select_images import SelectImages
 from image_repo.application.upload_image import UploadedImage, UploadImage
 from image_repo.application.watermarks import Watermarks
@@ -45,12 +52,18 @@ from image_repo.domain.derivation import (
     spec_for,
 )
 from image_repo.domain.edge_keys import image_keys, listing_key, name_key, selection_keys
-from image_repo.domain.errors import ImageNotFoundError, ImageRepoError, InvalidParameterError
+from image_repo.domain.errors import (
+    ImageNotFoundError,
+    ImageRepoError,
+    InvalidParameterError,
+    OriginalsRefusedError,
+)
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.listing import ListedEntry, ListedImage
 from image_repo.domain.looks import Subject
 from image_repo.domain.names import ImageName
 from image_repo.domain.params import parse_bool
+from image_repo.domain.pins import pinned_path
 from image_repo.domain.request import (
     NO_PRESETS,
     ImageRequest,
@@ -83,6 +96,8 @@ class HttpSettings:
     max_upload_inflight_bytes: int = 256 << 20
     body_timeout_seconds: float = 30.0
     watermarks: frozenset[str] = frozenset()  # the names of images.watermarks
+    url_ttl_seconds: int = 3600  # swift.url_ttl: the longest `ttl=` a temporary URL may ask
+    serve_originals: str = "token"  # images.serve_originals: who gets `original=true`
 
     @functools.cached_property
     def offered_formats(self) -> tuple[ImageFormat, ...]:
@@ -130,6 +145,8 @@ class ImageUseCases:
     versions: KeptVersions
     watermarks: Watermarks
     looks: OriginalLooks
+    rename: RenameImage
+    original: ReadOriginal
 
 
 class ImageEndpoints:
@@ -156,6 +173,7 @@ class ImageEndpoints:
             is_signed=self._settings.signatures.is_required,
             kinds=tuple(kinds),
             watermarks=tuple(sorted(self._settings.watermarks)),
+            url_ttl_seconds=self._settings.url_ttl_seconds,
         )
 
     async def list_images(self, request: Request) -> Response:
@@ -199,6 +217,8 @@ class ImageEndpoints:
         name, path_format = image_name(request)
         wanted = self._settings.image_request(query_params(request))
         negotiated = self._settings.negotiated(request.headers.get("accept"))
+        if wanted.wants_original:
+            return await self._original(request, name)
         spec = spec_for(wanted, path_format, self._settings.defaults, negotiated)
         if spec.edits.watermark is not None:
             spec = await self._pool.run(self._use_cases.watermarks.resolved, spec)
@@ -223,7 +243,7 @@ class ImageEndpoints:
             metas = [await self._pool.run(self._use_cases.meta.execute, i.name) for i in selected]
             return JSONResponse({str(m.name): meta_body(m) for m in metas}, headers=headers)
         if wanted.wants_url:
-            temp_url = self._use_cases.temp_url.execute
+            temp_url = functools.partial(self._use_cases.temp_url.execute, ttl=self._ttl(wanted))
             urls = [await self._pool.run(temp_url, i.name, spec, i.etag) for i in selected]
             return JSONResponse({str(u.name): url_body(u) for u in urls}, headers=_UNSHARED)
         headers["Content-Disposition"] = _zip_disposition(name)
@@ -258,7 +278,8 @@ class ImageEndpoints:
             headers = self._selection_headers((*image_keys(name), *also_keys))
             return JSONResponse(meta_body(meta), headers=headers)
         if wanted.wants_url:
-            issued = await self._pool.run(self._use_cases.temp_url.execute, name, spec, etag)
+            issue = functools.partial(self._use_cases.temp_url.execute, ttl=self._ttl(wanted))
+            issued = await self._pool.run(issue, name, spec, etag)
             return JSONResponse(url_body(issued), headers=_UNSHARED)
         pinned = await self._pinned(name, wanted)
         fetched = await self._pool.run(
@@ -289,6 +310,36 @@ class ImageEndpoints:
             is_shared=fetched.is_settled,
             max_bytes=spec.edits.max_bytes,
         )
+
+    def _ttl(self, wanted: ImageRequest) -> int | None:
+        """`ttl=`, within swift.url_ttl (None: that maximum)."""
+        maximum = self._settings.url_ttl_seconds
+        if wanted.ttl is not None and wanted.ttl > maximum:
+            raise InvalidParameterError(
+                f"ttl must be at most {maximum} seconds on this server (swift.url_ttl)"
+            )
+        return wanted.ttl
+
+    async def _original(self, request: Request, name: ImageName) -> Response:
+        """`original=true`: the bytes as uploaded, every metadata (GPS included) intact, so
+        only to whom may write (images.serve_originals: token), never through a signed URL
+        (it may have been handed to anyone), never to anyone with `never`."""
+        if self._settings.serve_originals == "never":
+            raise OriginalsRefusedError("this server never serves originals")
+        if "sig" in query_params(request):
+            raise OriginalsRefusedError(
+                "a signed URL never serves an original: send the write token instead"
+            )
+        self._write_access.check(request)
+        original = await self._pool.run(self._use_cases.original.execute, name)
+        stored = original.stored
+        image_format = ImageFormat.from_media_type(stored.content_type)
+        headers = {
+            **_UNSHARED,
+            "ETag": f'"{stored.etag}"',
+            "Content-Disposition": content_disposition(name, image_format, "attachment"),
+        }
+        return Response(original.data, media_type=stored.content_type, headers=headers)
 
     async def _pinned(self, name: ImageName, wanted: ImageRequest) -> PinnedOriginal | None:
         """The original a `v=` or `version=` names (SPEC 13); None when the request names
@@ -324,12 +375,11 @@ class ImageEndpoints:
         yield writer.close()
 
     async def put_image(self, request: Request) -> Response:
-        name, _ = image_name(request)
-        reject_unknown(query_params(request), ())
-        self._write_access.check(request)
-        if_absent = request.headers.get("if-none-match", "").strip() == "*"
-        async with self._uploads.read(request) as upload:
-            uploaded = await self._pool.run(_store_upload, self._use_cases, name, upload, if_absent)
+        try:
+            uploaded = await self._upload(request)
+        except Exception:
+            await self._uploads.discard(request)  # so a proxy gets to read our answer
+            raise
         body = {
             "name": str(uploaded.name),
             "format": uploaded.info.format.value,
@@ -340,17 +390,43 @@ class ImageEndpoints:
         }
         return JSONResponse(body, status_code=201, headers={"ETag": f'"{uploaded.stored.etag}"'})
 
+    async def _upload(self, request: Request) -> UploadedImage:
+        name, _ = image_name(request)
+        reject_unknown(query_params(request), ())
+        self._write_access.check(request)
+        if_absent = request.headers.get("if-none-match", "").strip() == "*"
+        async with self._uploads.read(request) as upload:
+            return await self._pool.run(_store_upload, self._use_cases, name, upload, if_absent)
+
     async def post_image(self, request: Request) -> Response:
         """`?restore=ID`: a kept version becomes the current original again (SPEC 13).
         `?focus=x,y` or `focus=clear`: the original's focal point (SPEC 15)."""
         name, _ = image_name(request)
         params = query_params(request)
-        reject_unknown(params, ("restore", "focus"))
-        if len(params) != 1:
+        reject_unknown(params, ("restore", "focus", "rename", "overwrite"))
+        overwrite = parse_bool("overwrite", params.get("overwrite", "false"))
+        if len(params) - ("overwrite" in params) != 1 or ("overwrite" in params) > (
+            "rename" in params
+        ):
             raise InvalidParameterError(
-                "POST /images/<name> takes one of restore=<version id>, focus=<x>,<y> or"
-                " focus=clear"
+                "POST /images/<name> takes one of restore=<version id>, focus=<x>,<y>,"
+                " focus=clear or rename=<new name> (with overwrite=true to replace an image)"
             )
+        if "rename" in params:
+            new_name = ImageName.parse(params["rename"])
+            self._write_access.check(request)
+            renamed = await self._pool.run(
+                functools.partial(
+                    self._use_cases.rename.execute, name, new_name, overwrite=overwrite
+                )
+            )
+            body = {
+                "name": str(new_name),
+                "from": str(name),
+                "etag": renamed.etag,
+                "url": pinned_path(new_name, renamed.etag),
+            }
+            return JSONResponse(body, status_code=201, headers={"ETag": f'"{renamed.etag}"'})
         if "focus" in params:
             focus = parse_focus(params["focus"])
             self._write_access.check(request)

@@ -40,14 +40,18 @@ def cache_control(max_age_seconds: int, *, is_pinned: bool = False, is_shared: b
     return PINNED_CACHE_CONTROL if is_pinned else f"public, max-age={max_age_seconds}"
 
 
-def content_disposition(name: ImageName, image_format: ImageFormat) -> str:
-    """`inline` with the last segment as file name; non-ASCII names also as RFC 6266
-    `filename*`, with an ASCII fallback for old clients."""
-    filename = f"{str(name).rsplit('/', 1)[-1]}.{image_format.extension}"
+def content_disposition(
+    name: ImageName, image_format: ImageFormat | None, disposition: str = "inline"
+) -> str:
+    """`inline` (or `attachment`) with the last segment as file name, and the format's
+    extension when known; non-ASCII names also as RFC 6266 `filename*`, with an ASCII fallback
+    for old clients."""
+    extension = f".{image_format.extension}" if image_format is not None else ""
+    filename = f"{str(name).rsplit('/', 1)[-1]}{extension}"
     ascii_name = "".join(
         c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename
     )
-    header = f'inline; filename="{ascii_name}"'
+    header = f'{disposition}; filename="{ascii_name}"'
     if ascii_name != filename:
         header += f"; filename*=UTF-8''{quote(filename, safe='')}"
     return header

@@ -207,6 +207,7 @@ class MemoryHits:
             or wanted.wants_meta
             or wanted.wants_url
             or wanted.wants_versions
+            or wanted.wants_original
             or wanted.version is not None
         ):
             return None

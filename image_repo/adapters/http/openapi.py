@@ -417,6 +417,25 @@ _GET_PARAMETERS = [
     },
     {"name": "meta", **_bool("JSON metadata instead of the image")},
     {"name": "url", **_bool("JSON temporary Swift URL instead of the image")},
+    {
+        "name": "ttl",
+        "in": "query",
+        "required": False,
+        "description": (
+            "With url=true: the temporary URL's lifetime in seconds, at most swift.url_ttl"
+            " (its default)"
+        ),
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    {
+        "name": "original",
+        **_bool(
+            "The bytes exactly as uploaded (their own Content-Type, every metadata, GPS"
+            " included), as an attachment: only with a write token (images.serve_originals:"
+            " token), never through a signed URL, never with serve_originals: never (403);"
+            " no modifier beside it"
+        ),
+    },
     {"name": "zip", **_bool("With regex: always a zip")},
     _REGEX,
     {
@@ -550,6 +569,18 @@ OPENAPI: dict[str, Any] = {
                         "schema": {"type": "string"},
                     },
                     {
+                        "name": "rename",
+                        "in": "query",
+                        "required": False,
+                        "description": (
+                            "A new name: the original moves there (a copy inside Swift, then"
+                            " the old name deleted; both names coherent at once). 409 when the"
+                            " name holds an image, unless overwrite=true"
+                        ),
+                        "schema": {"type": "string"},
+                    },
+                    {"name": "overwrite", **_bool("With rename: replace the image there")},
+                    {
                         "name": "focus",
                         "in": "query",
                         "required": False,
@@ -568,11 +599,20 @@ OPENAPI: dict[str, Any] = {
                             "application/json": {"schema": {"$ref": "#/components/schemas/Focused"}}
                         },
                     },
+                    "409": _error("rename: the new name holds an image (name_taken)"),
                     "201": {
-                        "description": "Restored: the new current original",
+                        "description": (
+                            "Restored: the new current original {name, restored, etag, bytes,"
+                            " url}; or renamed: {name, from, etag, url}"
+                        ),
                         "content": {
                             "application/json": {
-                                "schema": {"$ref": "#/components/schemas/Restored"}
+                                "schema": {
+                                    "oneOf": [
+                                        {"$ref": "#/components/schemas/Restored"},
+                                        {"$ref": "#/components/schemas/Renamed"},
+                                    ]
+                                }
                             }
                         },
                     },
@@ -696,6 +736,16 @@ OPENAPI: dict[str, Any] = {
                     "uploaded": {"type": ["string", "null"]},
                     "exif": {"type": "object"},
                     **_LOOKS,
+                },
+            },
+            "Renamed": {
+                "type": "object",
+                "required": ["name", "from", "etag", "url"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "from": {"type": "string"},
+                    "etag": {"type": "string"},
+                    "url": {"type": "string"},
                 },
             },
             "Focused": {

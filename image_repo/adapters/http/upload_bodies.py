@@ -22,6 +22,10 @@ logger = logging.getLogger(__name__)
 # upload holds at most this much memory, whatever it declared.
 SPOOL_MEMORY_BYTES = 4 << 20
 CLIENT_CLOSED_REQUEST = 499  # nginx's status for a client gone before its answer
+# A refused upload's body is read and dropped up to the upload limit plus this, so that a proxy
+# whose own limit is a little higher (the nginx sites' client_max_body_size 51m) gets to send it.
+DISCARD_SLACK_BYTES = 2 << 20
+_BODY_COMPLETE = "image_repo.body_complete"  # scope key: the whole body was received
 
 
 class UploadBodies:
@@ -49,10 +53,35 @@ class UploadBodies:
             if declared is not None:
                 held = self._admit(declared)
             await self._receive(request, body, reserve=declared is None)
+            request.scope[_BODY_COMPLETE] = True
             yield body
         finally:
             self.inflight_bytes -= held if declared is not None else body.size
             body.close()
+
+    async def discard(self, request: Request) -> None:
+        """Read and drop what is left of the body of an upload refused before it was read
+        (401, 413, a bad name), within the upload limit plus DISCARD_SLACK_BYTES and
+        `timeout_seconds`. A server that answers and closes with the body unread makes the
+        kernel reset the connection; nginx, still sending the body it buffered, then answers
+        its own HTML 502 instead of ours. Past the bound (a client far over the limit, with no
+        proxy limiting it) the connection is left to close as before."""
+        if request.scope.get(_BODY_COMPLETE):
+            return
+        bound = self._max_bytes + DISCARD_SLACK_BYTES
+        declared = _declared_length(request)
+        if declared is not None and declared > bound:
+            return
+        dropped = 0
+        with contextlib.suppress(TimeoutError, ClientDisconnect, OSError):
+            async with asyncio.timeout(self._timeout_seconds):
+                while dropped <= bound:
+                    message = await request.receive()
+                    if message["type"] != "http.request":
+                        return
+                    dropped += len(message.get("body", b""))
+                    if not message.get("more_body", False):
+                        return
 
     def _admit(self, count: int) -> int:
         if self.inflight_bytes + count > self._max_inflight_bytes:

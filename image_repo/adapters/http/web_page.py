@@ -30,6 +30,7 @@ class PageSettings:
     is_signed: bool  # server.url_signing_keys: reads need sig, or a write token
     kinds: tuple[str, ...]  # the `kind=` values offered for download
     watermarks: tuple[str, ...] = ()  # images.watermarks' names, for the adjust panel's watermark=
+    url_ttl_seconds: int = 3600  # swift.url_ttl: the longest a temporary URL may live
 
 
 class WebPage:

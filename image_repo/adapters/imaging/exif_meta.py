@@ -4,6 +4,7 @@ configured), and StartOfImage, which tells whether an original's first bytes wer
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from typing import TYPE_CHECKING, NoReturn
 
 from PIL import Image
@@ -56,6 +57,20 @@ def _degrees(dms: object, ref: object) -> float | None:
     return round(sign * (degrees + minutes / 60 + seconds / 3600), 7)
 
 
+def iso_date(exif_date: str) -> str | None:
+    """EXIF's `2024:07:14 18:22:05` as ISO 8601 (`2024-07-14T18:22:05`, local time of the
+    camera: EXIF 2.3 keeps the zone apart, in OffsetTimeOriginal); None for what is not a
+    date (cameras write `0000:00:00 00:00:00` or blanks when their clock was never set)."""
+    try:
+        taken = datetime.strptime(exif_date.strip()[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        try:
+            taken = datetime.fromisoformat(exif_date.strip())  # already ISO: some tools write it
+        except ValueError:
+            return None
+    return taken.isoformat(timespec="seconds")
+
+
 def readable_exif(image: Image.Image) -> Image.Exif | None:
     """The image's EXIF, or None when the block cannot be read: a corrupt EXIF block must not
     make an image unservable."""
@@ -77,6 +92,8 @@ def whitelisted_exif(image: Image.Image, *, include_gps: bool) -> dict[str, Exif
             value = _plain(source.get(tag))
         except Exception:
             continue
+        if key == "date_taken" and isinstance(value, str):
+            value = iso_date(value)
         if value is not None:
             found[key] = value
     if include_gps:

@@ -9,7 +9,12 @@ from image_repo.adapters.swift.connection import SwiftConnectionPool
 from image_repo.adapters.swift.container import MAX_PAGE_SIZE, SwiftContainer
 from image_repo.adapters.swift.looks_params import looks_of, split_media_type, with_looks
 from image_repo.application.ports import ArrivingOriginal
-from image_repo.domain.errors import AlreadyExistsError, ImageNotFoundError, StoreUnavailableError
+from image_repo.domain.errors import (
+    AlreadyExistsError,
+    ImageNotFoundError,
+    NameTakenError,
+    StoreUnavailableError,
+)
 from image_repo.domain.formats import FORMAT_EXTENSIONS
 from image_repo.domain.looks import NO_LOOKS, Looks
 from image_repo.domain.names import ImageName
@@ -68,6 +73,27 @@ class SwiftOriginalStore:
         for legacy in self._extension_variants(name):
             self._objects.delete(legacy)
         return StoredOriginal(str(name), str(name), etag, len(data), media_type, looks=looks)
+
+    def copy(self, name: ImageName, new_name: ImageName, *, if_absent: bool) -> StoredOriginal:
+        """A server-side copy (the bytes stay in Swift); `<new_name>.<ext>` objects other tools
+        put are deleted after it, as after a PUT. With `if_absent`, `new_name` is looked up
+        first: a copy cannot be made conditional (Swift's copy middleware applies
+        `If-None-Match: *` to its read of the source, which answers 304), so a write of
+        `new_name` between the lookup and the copy is replaced."""
+        source = self.head(name)
+        if if_absent and self._holds(new_name):
+            raise NameTakenError(f"{new_name} exists")
+        self._objects.copy(source.object_name, str(new_name))
+        for legacy in self._extension_variants(new_name):
+            self._objects.delete(legacy)
+        return self.head(new_name)
+
+    def _holds(self, name: ImageName) -> bool:
+        try:
+            self.head(name)
+        except ImageNotFoundError:
+            return False
+        return True
 
     def record_looks(
         self, name: ImageName, change: Callable[[Looks], Looks], *, etag: str | None = None
