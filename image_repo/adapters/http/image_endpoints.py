@@ -57,6 +57,7 @@ from image_repo.domain.errors import (
     ImageRepoError,
     InvalidParameterError,
     OriginalsRefusedError,
+    SaturatedError,
 )
 from image_repo.domain.formats import ImageFormat
 from image_repo.domain.listing import ListedEntry, ListedImage
@@ -377,6 +378,8 @@ class ImageEndpoints:
     async def put_image(self, request: Request) -> Response:
         try:
             uploaded = await self._upload(request)
+        except SaturatedError:
+            raise  # answered before the body, as it must be: reading it is what is refused
         except Exception:
             await self._uploads.discard(request)  # so a proxy gets to read our answer
             raise

@@ -65,9 +65,12 @@ class UploadBodies:
         `timeout_seconds`. A server that answers and closes with the body unread makes the
         kernel reset the connection; nginx, still sending the body it buffered, then answers
         its own HTML 502 instead of ours. Past the bound (a client far over the limit, with no
-        proxy limiting it) the connection is left to close as before."""
+        proxy limiting it) the connection is left to close as before. Not for a 503 of a full
+        upload budget (SaturatedError): that answer comes before the body by design."""
         if request.scope.get(_BODY_COMPLETE):
             return
+        if request.headers.get("expect", "").lower() == "100-continue":
+            return  # the client waits for our word before sending: nothing is on its way
         bound = self._max_bytes + DISCARD_SLACK_BYTES
         declared = _declared_length(request)
         if declared is not None and declared > bound:
