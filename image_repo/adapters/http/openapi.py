@@ -556,8 +556,9 @@ OPENAPI: dict[str, Any] = {
             },
             "post": {
                 "summary": (
-                    "Restore a kept version (swift.versions), or record the original's focal"
-                    " point (gravity=focus and auto crop around it): give exactly one"
+                    "Rename or move the image (rename=NEW), restore a kept version"
+                    " (swift.versions), or record the original's focal point (gravity=focus and"
+                    " auto crop around it): give exactly one (write token)"
                 ),
                 "parameters": [
                     _NAME,
