@@ -187,6 +187,22 @@ def test_versions_are_listed_served_restored_and_bounded(base_url: str) -> None:
     assert missing.status_code == 404
 
 
+def test_a_refused_conditional_upload_keeps_no_version(base_url: str) -> None:
+    """`If-None-Match: *` on a taken name: a 412 and nothing kept of the refused bytes (Swift's
+    versioning kept them when the 412 was left to Swift alone)."""
+    name = f"versions/{uuid.uuid4().hex[:8]}"
+    put(base_url, name, 40)
+    refused = httpx.put(
+        f"{base_url}/images/{name}",
+        content=png(200),
+        headers={**WRITE, "If-None-Match": "*"},
+        timeout=30,
+    )
+    assert refused.status_code == 412
+    versions = httpx.get(f"{base_url}/images/{name}", params={"versions": "true"}).json()
+    assert len(versions["versions"]) == 1
+
+
 def test_versions_off_is_a_clear_400(server_url_without_versions: str) -> None:
     answer = httpx.get(f"{server_url_without_versions}/images/x", params={"versions": "true"})
     assert answer.status_code == 400

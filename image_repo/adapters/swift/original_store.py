@@ -53,9 +53,12 @@ class SwiftOriginalStore:
         if_absent: bool = False,
     ) -> StoredOriginal:
         """With `if_absent`, an extension variant is looked for in the listing and the exact
-        name is left to Swift (`If-None-Match: *`, answered 412 when it exists). `looks` ride
+        name is asked first, and left to Swift too (`If-None-Match: *`, answered 412 when it
+        was written meanwhile). `looks` ride
         in the content type's parameters (looks_params.py), listed with the object."""
-        if if_absent and self._extension_variants(name):
+        if if_absent and self._holds(name):
+            # asked first, not left to Swift's 412 alone: with object versioning on, a refused
+            # conditional PUT still left a kept version of the bytes it refused
             raise AlreadyExistsError(f"{name} exists")
         headers = {
             "X-Object-Meta-Format": info.format.value,
