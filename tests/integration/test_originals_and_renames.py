@@ -65,7 +65,13 @@ def test_the_original_goes_to_token_holders_exactly_as_uploaded(
     assert original.headers["cache-control"] == "private, no-store"
     assert original.headers["etag"] == f'"{hashlib.md5(data).hexdigest()}"'
     refused = guarded.get(f"/images/{unique}/beach", params={"original": "true"})
-    assert refused.status_code == 401
+    assert refused.status_code == 403 and refused.json()["error"] == "originals_refused"
+    wrong = guarded.get(
+        f"/images/{unique}/beach",
+        params={"original": "true"},
+        headers={"Authorization": "Bearer wrong-token"},
+    )
+    assert wrong.status_code == 403
     with_modifier = guarded.get(
         f"/images/{unique}/beach", params={"original": "true", "xsize": "10"}, headers=AUTH
     )

@@ -175,6 +175,7 @@ class ImageEndpoints:
             kinds=tuple(kinds),
             watermarks=tuple(sorted(self._settings.watermarks)),
             url_ttl_seconds=self._settings.url_ttl_seconds,
+            serve_originals=self._settings.serve_originals,
         )
 
     async def list_images(self, request: Request) -> Response:
@@ -331,7 +332,8 @@ class ImageEndpoints:
             raise OriginalsRefusedError(
                 "a signed URL never serves an original: send the write token instead"
             )
-        self._write_access.check(request)
+        if not (self._write_access.is_open or self._write_access.has_valid_token(request)):
+            raise OriginalsRefusedError("originals go to write-token holders only")
         original = await self._pool.run(self._use_cases.original.execute, name)
         stored = original.stored
         image_format = ImageFormat.from_media_type(stored.content_type)

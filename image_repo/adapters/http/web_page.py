@@ -31,6 +31,7 @@ class PageSettings:
     kinds: tuple[str, ...]  # the `kind=` values offered for download
     watermarks: tuple[str, ...] = ()  # images.watermarks' names, for the adjust panel's watermark=
     url_ttl_seconds: int = 3600  # swift.url_ttl: the longest a temporary URL may live
+    serve_originals: str = "token"  # images.serve_originals: whether to offer the original
 
 
 class WebPage:

@@ -45,7 +45,8 @@ def _plain(value: object) -> ExifValue | None:
         number = float(value)  # type: ignore[arg-type]  # IFDRational and friends
     except (TypeError, ValueError, ZeroDivisionError):
         return None
-    return round(number, 6) if number == number else None
+    # ten significant digits: a 1/6400 s exposure rounded to 6 decimals read as 1/6410 s
+    return float(f"{number:.10g}") if number == number else None
 
 
 def _degrees(dms: object, ref: object) -> float | None:

@@ -198,3 +198,99 @@ export function upload(name, file, onProgress) {
     xhr.send(file);
   });
 }
+
+/** One page of a listing with everything `details=true` says of each image (`bytes`,
+ * `modified`, `width`, `height`, `etag`, `placeholder`, `focus`, `faces`: undefined or null
+ * where not recorded) and `{name, folder: true}` for a folder. */
+export async function listEntries({ prefix, regex, marker, limit, delimiter }) {
+  const entries = await getJson(
+    "/images" + query({ prefix, delimiter, regex, marker, limit, details: "true" }),
+  );
+  return entries.map((entry) => {
+    const name = typeof entry === "string" ? entry : entry.name;
+    if (name.endsWith("/")) return { name, folder: true, url: undefined, placeholder: null };
+    const listed = typeof entry === "string" ? {} : entry;
+    return {
+      ...listed,
+      name,
+      folder: false,
+      url: listed.url || imagePath(name),
+      placeholder: listed.placeholder || null,
+      focus: listed.focus || null,
+    };
+  });
+}
+
+/** Only the names of a listing's page (folders end in "/"): what paging through to a
+ * remembered page number needs. */
+export async function listNames({ prefix, regex, marker, limit, delimiter }) {
+  const entries = await getJson("/images" + query({ prefix, delimiter, regex, marker, limit }));
+  return entries.map((entry) => (typeof entry === "string" ? entry : entry.name));
+}
+
+/** Rename (move) `name` to `newName` (write token): resolves to the 201's JSON `{name, from,
+ * etag, url}`. Rejects with an ApiError whose `status` is the answer's: 409 when `newName`
+ * exists and `overwrite` is false, 404 when `name` is gone. */
+export async function rename(name, newName, overwrite = false) {
+  const url = imagePath(name) + query({ rename: newName, overwrite: overwrite ? "true" : "" });
+  const response = await fetch(url, { method: "POST", headers: headers() });
+  if (!response.ok) {
+    const error = new ApiError(await describeFailure(response));
+    error.status = response.status;
+    throw error;
+  }
+  return response.json();
+}
+
+/** The longest a temporary URL may live here, in seconds (`swift.url_ttl`, the most `ttl=`
+ * may ask): the page's `data-url-ttl`, else the server's default. */
+export function maxUrlTtl() {
+  const seconds = Number(body.urlTtl);
+  return Number.isInteger(seconds) && seconds > 0 ? seconds : 3600;
+}
+
+/** Whether this server hands out originals at all (`images.serve_originals`), where the page
+ * says so (`data-serve-originals`); else assumed, and a refusal reported when asked. */
+export const servesOriginals = () => body.serveOriginals !== "never";
+
+/** A temporary URL of `name` living `ttlSeconds`: `{url, expires (epoch seconds), ...}`. */
+export async function temporaryUrl(name, ttlSeconds) {
+  return getJson(imagePath(name) + query({ url: "true", ttl: ttlSeconds }));
+}
+
+/** The file name a Content-Disposition header gives (RFC 6266: `filename*` first), or "". */
+function dispositionName(header) {
+  if (!header) return "";
+  const extended = /filename\*\s*=\s*[\w-]+'[^']*'([^;]+)/i.exec(header);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1].trim());
+    } catch (_ignored) {
+      // a malformed escape: the plain parameter below, if any
+    }
+  }
+  const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/i.exec(header);
+  return plain ? (plain[1] ?? plain[2]).replace(/\\(.)/g, "$1") : "";
+}
+
+/** Save the original of `name` as uploaded (`original=true`, write token sent), under the name
+ * the server gives (else `<basename>.<subtype>`); resolves to `{filename, bytes}`. */
+export async function downloadOriginal(name) {
+  const response = await request(imagePath(name) + query({ original: "true" }), {
+    cache: "no-store",
+  });
+  const blob = await response.blob();
+  const subtype = (blob.type.split("/")[1] || "bin").split(/[;+]/)[0];
+  const filename =
+    dispositionName(response.headers.get("Content-Disposition")) ||
+    `${name.split("/").pop()}.${subtype === "jpeg" ? "jpg" : subtype}`;
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.download = filename;
+  link.href = url;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000); // the download has the blob by then
+  return { filename, bytes: blob.size };
+}

@@ -1,79 +1,152 @@
-// Folders, breadcrumbs, a grid of lazy thumbnails and paging: a page of PAGE_SIZE entries at a
-// time, so a folder of 100,000 names costs one small listing request per page. Until its
-// thumbnail arrives, a tile shows what the listing recorded of its image (SPEC 15): the dominant
-// colour at once, then the ThumbHash decoded here, as the tile nears the viewport.
+// Folders, breadcrumbs, a grid of tiles (tiles.js), paging and the selection: a page of
+// PAGE_SIZE entries at a time, so a folder of 100,000 names costs one small listing request per
+// page; the page shown in the order the sort control asks (gallery.js).
 
-import { displayUrl, fetchImage, listPage, needsBlobs, withQuery } from "./api.js";
-import { thumbHashFromBase64, thumbHashToDataURL } from "./thumbhash.js";
+import { addressOf } from "./address.js";
+import { listEntries, listNames } from "./api.js";
+import { savedSort, saveSort, sorted } from "./gallery.js";
+import { folderTile, imageTile, Thumbnails } from "./tiles.js";
 
 export const PAGE_SIZE = 120;
-const THUMB = 160; // CSS pixels; the srcset's 2x asks for dpr=2
-const COLOUR = /^#[0-9a-f]{6}$/i;
 
 const $ = (id) => document.getElementById(id);
+const count = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 export class Browser {
-  constructor({ onOpen, onSelection }) {
+  /** `onOpen(name, url, entry)`: a tile was clicked; `onSelection(selected)`: the set of
+   * selected names changed; `onPage(page)`: the pager asks for page `page` (0-based). */
+  constructor({ onOpen, onSelection, onPage }) {
     this.folder = "";
     this.regex = "";
     this.markers = [""]; // markers[i]: the marker of page i
     this.page = 0;
+    this.entries = []; // the page shown, in listing order
+    this.tiles = new Map(); // name -> its <li>
     this.selected = new Set();
+    this.order = savedSort();
+    this.run = 0; // the latest listing asked for: an answer to an older one is dropped
     this.onOpen = onOpen;
     this.onSelection = onSelection;
-    this.observer = new IntersectionObserver((entries) => this.reveal(entries), {
-      rootMargin: "200px",
+    this.thumbnails = new Thumbnails();
+    $("previous").addEventListener("click", () => onPage(this.page - 1));
+    $("next").addEventListener("click", () => onPage(this.page + 1));
+    const sort = $("sort");
+    sort.value = this.order;
+    sort.addEventListener("change", () => {
+      this.order = sort.value;
+      saveSort(this.order);
+      this.arrange();
     });
-    $("previous").addEventListener("click", () => this.show(this.page - 1));
-    $("next").addEventListener("click", () => this.show(this.page + 1));
   }
 
-  /** Open `folder` ("" or "a/b/"), optionally searching it. */
-  async open(folder, regex = "") {
+  /** Open `folder` ("" or "a/b/") at page `page`, optionally searching it. */
+  async open(folder, regex = "", page = 0) {
     this.folder = folder;
     this.regex = regex;
     this.markers = [""];
+    this.page = 0;
+    this.entries = [];
     this.selected.clear();
     this.onSelection(this.selected);
     this.renderCrumbs();
-    await this.show(0);
+    await this.show(page);
   }
 
   refresh() {
     return this.show(this.page);
   }
 
+  /** What the listing is asked: a search looks at every name below the folder; browsing
+   * shows one level. */
+  listing() {
+    return {
+      prefix: this.folder,
+      delimiter: this.regex ? undefined : "/",
+      regex: this.regex || undefined,
+    };
+  }
+
+  /** Page `page`, or the last one there is when the folder holds fewer now. */
   async show(page) {
+    const run = ++this.run;
     const status = $("status");
     $("list-error").textContent = "";
     status.textContent = "Loading…";
     let entries;
     try {
-      // A search looks at every name below the folder; browsing shows one level.
-      entries = await listPage({
-        prefix: this.folder,
-        delimiter: this.regex ? undefined : "/",
-        regex: this.regex || undefined,
+      if (page >= this.markers.length) page = await this.reach(page, run);
+      entries = await listEntries({
+        ...this.listing(),
         marker: this.markers[page],
         limit: PAGE_SIZE + 1,
       });
     } catch (error) {
-      status.textContent = "";
-      $("list-error").textContent = error.message;
+      if (run === this.run) this.failed(error);
       return;
     }
+    if (run !== this.run) return;
+    const before = page === this.page ? this.entries.map((entry) => entry.name) : [];
     this.page = page;
     const hasNext = entries.length > PAGE_SIZE;
     entries = entries.slice(0, PAGE_SIZE);
     if (hasNext) this.markers[page + 1] = entries[entries.length - 1].name;
-    this.renderGrid(entries);
+    else this.markers.length = page + 1;
+    this.entries = entries;
+    // A name this page showed and no longer lists is gone: it leaves the selection.
+    const listed = new Set(entries.map((entry) => entry.name));
+    const gone = before.filter((name) => !listed.has(name) && this.selected.has(name));
+    gone.forEach((name) => this.selected.delete(name));
+    this.renderGrid();
+    this.onSelection(this.selected);
     $("previous").disabled = page === 0;
     $("next").disabled = !hasNext;
     $("page-number").textContent = page > 0 || hasNext ? `Page ${page + 1}` : "";
-    const what = this.regex ? `matching ${this.regex}` : "in this folder";
-    status.textContent = entries.length
-      ? `${entries.length}${hasNext ? "+" : ""} entries ${what}`
-      : `Nothing ${what}`;
+    status.textContent = this.describe(entries, hasNext);
+  }
+
+  /** The markers of the pages before `page` (names only, a page at a time): the page reached,
+   * earlier than `page` when the listing ends before it. */
+  async reach(page, run) {
+    for (let index = this.markers.length - 1; index < page; index++) {
+      const names = await listNames({
+        ...this.listing(),
+        marker: this.markers[index],
+        limit: PAGE_SIZE + 1,
+      });
+      if (run !== this.run || names.length <= PAGE_SIZE) return index;
+      this.markers[index + 1] = names[PAGE_SIZE - 1];
+    }
+    return page;
+  }
+
+  /** A listing the server refused (a bad search, most often): no results of an earlier
+   * listing stay under its error. */
+  failed(error) {
+    this.entries = [];
+    this.renderGrid();
+    this.onSelection(this.selected);
+    $("previous").disabled = true;
+    $("next").disabled = true;
+    $("page-number").textContent = "";
+    $("status").textContent = this.regex
+      ? `The search for “${this.regex}” failed: no results.`
+      : "This folder could not be listed.";
+    $("list-error").textContent = error.message;
+  }
+
+  describe(entries, hasNext) {
+    const more = hasNext ? "+" : "";
+    if (this.regex) {
+      if (!entries.length) return `No matches for “${this.regex}”`;
+      const noun = entries.length === 1 && !hasNext ? "match" : "matches";
+      return `${entries.length}${more} ${noun} for “${this.regex}”`;
+    }
+    if (!entries.length) return "Nothing in this folder";
+    const folders = entries.filter((entry) => entry.folder).length;
+    const parts = [];
+    if (entries.length > folders) parts.push(count(entries.length - folders, "image"));
+    if (folders) parts.push(count(folders, "folder"));
+    return parts.join(", ") + (hasNext ? " on this page; more on the next" : "");
   }
 
   renderCrumbs() {
@@ -86,150 +159,79 @@ export class Browser {
       const item = document.createElement("li");
       const link = document.createElement("a");
       link.textContent = label;
-      link.href = "#" + encodeURIComponent(path);
+      link.href = addressOf({ folder: path });
       if (index === paths.length - 1) link.setAttribute("aria-current", "page");
       item.append(link);
       crumbs.append(item);
     });
   }
 
-  renderGrid(entries) {
-    const grid = $("grid");
-    this.observer.disconnect();
-    grid.replaceChildren(...entries.map((entry) => this.tile(entry)));
+  renderGrid() {
+    this.thumbnails.forget();
+    this.tiles = new Map(this.entries.map((entry) => [entry.name, this.tile(entry)]));
+    this.arrange();
   }
 
-  /** One grid cell: a folder `{name, folder: true}` or an image `{name, url, placeholder}`
-   * (`url` versioned; `placeholder` the listing's `{color, thumbhash}`, or null). */
+  /** The tiles in the chosen order (moved, not made again: loaded thumbnails stay). */
+  arrange() {
+    const shown = sorted(this.entries, this.order).map((entry) => this.tiles.get(entry.name));
+    $("grid").replaceChildren(...shown);
+  }
+
+  /** The page's images in the order shown (the view's previous and next follow it). */
+  images() {
+    return sorted(this.entries, this.order).filter((entry) => !entry.folder);
+  }
+
+  /** The page's folders ("a/b/"). */
+  folders() {
+    return this.entries.filter((entry) => entry.folder).map((entry) => entry.name);
+  }
+
+  selectAll() {
+    for (const entry of this.images()) this.selected.add(entry.name);
+    this.markSelected();
+  }
+
+  selectNone() {
+    this.selected.clear();
+    this.markSelected();
+  }
+
+  /** `names` are gone (deleted, moved away): they leave the selection. */
+  forget(names) {
+    for (const name of names) this.selected.delete(name);
+    this.markSelected();
+  }
+
+  markSelected() {
+    for (const [name, item] of this.tiles) {
+      const box = item.querySelector(".pick input");
+      if (!box) continue;
+      box.checked = this.selected.has(name);
+      item.classList.toggle("selected", box.checked);
+    }
+    this.onSelection(this.selected);
+  }
+
+  /** One grid cell: a folder `{name, folder: true}` or an image (tiles.js). */
   tile(entry) {
-    const { name, folder, url, placeholder } = entry;
-    const item = document.createElement("li");
-    const shown = name.slice(this.folder.length) || name;
-    if (folder) {
-      const link = document.createElement("a");
-      link.className = "open folder";
-      link.href = "#" + encodeURIComponent(name);
-      const icon = document.createElement("span");
-      icon.className = "thumb";
-      icon.setAttribute("aria-hidden", "true");
-      const label = document.createElement("span");
-      label.className = "label";
-      label.textContent = shown;
-      link.append(icon, label);
-      item.append(link);
-      return item;
-    }
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "open image";
-    button.dataset.name = name;
-    button.dataset.faces = String(Boolean(entry.faces));
-    const image = document.createElement("img");
-    image.className = "thumb";
-    image.alt = name;
-    image.width = THUMB;
-    image.height = THUMB;
-    image.loading = "lazy";
-    aimThumbnail(image, url, Boolean(entry.focus || entry.faces));
-    // Shown once decoded (or failed, its alt text then), over the placeholder in the frame.
-    const settle = () => image.classList.add("loaded");
-    image.addEventListener("load", settle);
-    image.addEventListener("error", settle);
-    const frame = document.createElement("span");
-    frame.className = "frame";
-    frame.append(image);
-    if (placeholder && COLOUR.test(placeholder.color)) {
-      frame.classList.add("placeholder");
-      frame.style.backgroundColor = placeholder.color;
-      if (placeholder.thumbhash) frame.dataset.thumbhash = placeholder.thumbhash;
-    }
-    const label = document.createElement("span");
-    label.className = "label";
-    label.textContent = shown;
-    button.append(frame, label);
-    button.addEventListener("click", () => this.onOpen(name, url, entry));
-    const pick = document.createElement("label");
-    pick.className = "pick";
-    const box = document.createElement("input");
-    box.type = "checkbox";
-    box.checked = this.selected.has(name);
-    box.addEventListener("change", () => {
-      if (box.checked) this.selected.add(name);
-      else this.selected.delete(name);
-      this.onSelection(this.selected);
+    const shown = entry.name.slice(this.folder.length) || entry.name;
+    if (entry.folder) return folderTile(entry, shown);
+    return imageTile(entry, shown, {
+      isSelected: this.selected.has(entry.name),
+      onOpen: () => this.onOpen(entry.name, entry.url, entry),
+      onPick: (isPicked) => {
+        if (isPicked) this.selected.add(entry.name);
+        else this.selected.delete(entry.name);
+        this.onSelection(this.selected);
+      },
+      observe: (image) => this.thumbnails.observe(image),
     });
-    const text = document.createElement("span");
-    text.className = "visually-hidden";
-    text.textContent = `Select ${name}`;
-    pick.append(box, text);
-    item.append(button, pick);
-    this.observer.observe(image);
-    return item;
   }
 
-  /** After `name`'s focal point moved: its thumbnail, a crop around it, is fetched again past
-   * the browser's cache (the URL is the same: the version pins the bytes, not the focus). */
-  async refocused(name, focus) {
-    const button = [...document.querySelectorAll("button.open.image")].find(
-      (b) => b.dataset.name === name,
-    );
-    const image = button?.querySelector("img.thumb");
-    if (!image?.dataset.src) return;
-    aimThumbnail(image, image.dataset.url, Boolean(focus) || button.dataset.faces === "true");
-    const wanted = window.devicePixelRatio > 1 ? image.dataset.src2x : image.dataset.src;
-    try {
-      const { src } = await fetchImage(wanted, undefined, "reload");
-      image.removeAttribute("srcset");
-      image.src = src;
-    } catch (_ignored) {
-      // the old crop stays until the next listing
-    }
-  }
-
-  /** Thumbnails load once they near the viewport (as blobs where the token must be sent); the
-   * ThumbHash under each is decoded just before, so a page of 120 decodes only what is seen. */
-  reveal(entries) {
-    for (const entry of entries) {
-      if (!entry.isIntersecting) continue;
-      const image = entry.target;
-      this.observer.unobserve(image);
-      placehold(image.parentElement);
-      if (needsBlobs()) {
-        displayUrl(image.dataset.src).then(
-          (url) => { image.src = url; },
-          () => { image.alt = `${image.alt} (not loaded)`; },
-        );
-      } else {
-        image.srcset = `${image.dataset.src} 1x, ${image.dataset.src2x} 2x`;
-        image.src = image.dataset.src;
-      }
-    }
-  }
-}
-
-/** The thumbnail's URLs: square, filling its cell (fit=cover), and the same crop at twice the
- * pixels for 2x screens (dpr=2). Centred on the focal point or the faces recorded with the
- * original (`aimed`: gravity=auto, SPEC 15), else on what looks most interesting (smart). A
- * crop around a subject moves when the focus does, so its answer is not `immutable` under the
- * versioned URL: only those ask for auto, and the rest stay cached for good. */
-function aimThumbnail(image, url, aimed) {
-  const gravity = aimed ? "auto" : "smart";
-  const thumb = { thumbnail: "true", fit: "cover", gravity, xsize: THUMB, ysize: THUMB };
-  image.dataset.url = url;
-  image.dataset.src = withQuery(url, thumb);
-  image.dataset.src2x = withQuery(url, { ...thumb, dpr: 2 });
-}
-
-/** The frame's ThumbHash as its background, under the thumbnail still on its way (a hash that
- * does not decode leaves the colour). */
-function placehold(frame) {
-  const hash = frame.dataset.thumbhash;
-  if (!hash) return;
-  delete frame.dataset.thumbhash;
-  try {
-    frame.style.backgroundImage = `url("${thumbHashToDataURL(thumbHashFromBase64(hash))}")`;
-    frame.classList.add("decoded");
-  } catch (_ignored) {
-    // the colour stays
+  /** After `name`'s focal point moved: its thumbnail is fetched again (tiles.js). */
+  refocused(name, focus) {
+    return this.thumbnails.refocused(name, focus);
   }
 }

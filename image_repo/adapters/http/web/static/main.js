@@ -1,46 +1,116 @@
-// The page's entry point: access (write token), the folder in the URL's hash, and the parts.
+// The page's entry point: access (write token), its place in the address (folder, page,
+// search, open image: address.js), and the parts wired together.
 
-import { canRead, canWrite, download, imagePath, query, server, setToken, token } from "./api.js";
+import { readAddress, samePlace, writeAddress } from "./address.js";
+import { canRead, canWrite, server, setToken, token } from "./api.js";
 import { Browser } from "./browse.js";
+import { Selection } from "./bulk.js";
+import { NewFolder } from "./folders.js";
 import { Uploader } from "./upload.js";
 import { Viewer } from "./viewer.js";
 
 const $ = (id) => document.getElementById(id);
 
-function folderFromHash() {
-  const folder = decodeURIComponent(location.hash.slice(1));
-  return folder && !folder.endsWith("/") ? `${folder}/` : folder;
-}
+// What the page shows now: the address follows it, and it follows the address (back, forward,
+// a link). `folder: null` until the first listing.
+let place = { folder: null, page: 0, search: "", image: "" };
+let pushedImage = false; // opening the shown image added a history entry (closing goes back)
+let moves = 0; // places asked for: a listing that answers after the next was asked is stale
 
 const viewer = new Viewer({
-  onDeleted: () => browser.refresh(),
-  onRestored: () => browser.refresh(),
+  onDeleted: (name) => {
+    browser.forget([name]);
+    relist();
+  },
+  onRestored: () => relist(),
   onRefocused: (name, focus) => browser.refocused(name, focus),
+  onShown: (name) => shown(name),
 });
 const browser = new Browser({
-  onOpen: (name, url, entry) => viewer.open(name, url, entry),
-  onSelection: (selected) => showSelection(selected),
+  onOpen: (name, url, entry) => openImage(name, url, entry),
+  onSelection: () => selection.show(),
+  onPage: (page) => go({ page, image: "" }),
 });
-new Uploader({ folder: () => browser.folder, onDone: () => browser.refresh() });
+const selection = new Selection({ browser, onChanged: () => relist() });
+const uploader = new Uploader({ folder: () => browser.folder, onDone: () => relist() });
+const folders = new NewFolder({
+  folder: () => browser.folder,
+  onCreate: (folder) => {
+    uploader.unfold();
+    go({ folder, page: 0, search: "", image: "" });
+  },
+});
 
-/** Zip of the selection: `GET /images/<folder>?regex=^(a|b)$&zip=true`, names escaped for RE2. */
-function showSelection(selected) {
-  const button = $("zip");
-  const note = $("zip-note");
-  const atRoot = browser.folder === "";
-  button.disabled = selected.size < 2 || atRoot;
-  note.textContent = atRoot && selected.size > 1 ? "A zip is made of images inside one folder." : "";
+/** The page shown, listed again (after an upload, a delete, a move). */
+async function relist() {
+  await browser.refresh();
+  // A later page emptied (its images deleted or moved away): the page before it.
+  if (!browser.entries.length && browser.page > 0) {
+    await go({ page: browser.page - 1, image: "" }, { replace: true });
+    return;
+  }
+  folders.note(browser.folder, browser.entries.length === 0);
 }
 
-$("zip").addEventListener("click", () => {
-  const folder = browser.folder;
-  const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
-  const names = [...browser.selected].map((name) => escape(name.slice(folder.length)));
-  const url = imagePath(folder.slice(0, -1)) + query({ regex: `^(${names.join("|")})$`, zip: "true" });
-  download(url, `${folder.slice(0, -1).split("/").pop()}.zip`).catch((error) => {
-    $("list-error").textContent = error.message;
-  });
-});
+/** Go to `changes` of the place: a new history entry (or in place of the current one). */
+function go(changes, options = {}) {
+  const next = { ...place, ...changes };
+  writeAddress(next, options);
+  return show(next);
+}
+
+/** Show `wanted` (`force`: list again though the place is the same, as after a token). */
+async function show(wanted, force = false) {
+  if (!force && samePlace(wanted, place)) return;
+  const listing = force || !samePlace({ ...wanted, image: "" }, { ...place, image: "" });
+  const image = place.image;
+  const move = ++moves;
+  place = { ...wanted };
+  if (!wanted.image && $("viewer").open) $("viewer").close();
+  if (listing) {
+    $("search").value = wanted.search;
+    uploader.target(wanted.folder);
+    if (wanted.folder !== browser.folder || wanted.search !== browser.regex || force) {
+      await browser.open(wanted.folder, wanted.search, wanted.page);
+    } else {
+      await browser.show(wanted.page);
+    }
+    if (move !== moves) return; // left meanwhile
+    folders.note(browser.folder, browser.entries.length === 0);
+    if (browser.page !== wanted.page) {
+      place = { ...place, page: browser.page };
+      writeAddress(place, { replace: true });
+    }
+  }
+  if (place.image && (place.image !== image || !$("viewer").open)) {
+    const entry = browser.images().find((listed) => listed.name === place.image);
+    viewer.open(place.image, entry?.url, entry ?? null, browser.images());
+  }
+}
+
+/** A tile was clicked: its image in the view, its page's images as previous and next. */
+function openImage(name, url, entry) {
+  viewer.open(name, url, entry, browser.images());
+  shown(name);
+}
+
+/** The view shows `name` (null: it closed): the address says so. Opening adds a history
+ * entry, so the browser's back closes the view; previous and next replace it. */
+function shown(name) {
+  const image = name || "";
+  if (image === place.image) return;
+  const opening = !place.image;
+  place = { ...place, image };
+  if (!image && pushedImage) {
+    pushedImage = false;
+    history.back();
+    return;
+  }
+  writeAddress(place, { replace: !opening });
+  pushedImage = opening;
+}
+// Until the view reports what it shows (onShown), its closing says it.
+$("viewer").addEventListener("close", () => shown(null));
 
 function showAccess() {
   const form = $("token-form");
@@ -48,7 +118,7 @@ function showAccess() {
   form.hidden = !server.isWriteProtected;
   $("forget-token").hidden = !token();
   if (server.isWriteProtected && !token()) {
-    notes.push("Uploads and deletes need this server's write token.");
+    notes.push("Uploads, moves and deletes need this server's write token.");
   }
   if (server.isSigned && !token()) {
     notes.push("This server serves signed URLs only: enter a write token to browse.");
@@ -58,6 +128,7 @@ function showAccess() {
   $("files").disabled = !writable;
   $("drop").classList.toggle("disabled", !writable);
   $("write-note").textContent = writable ? "" : "Uploading is off until a write token is given.";
+  selection.show();
 }
 
 $("token-form").addEventListener("submit", (event) => {
@@ -65,7 +136,7 @@ $("token-form").addEventListener("submit", (event) => {
   setToken($("token").value.trim());
   $("token").value = "";
   showAccess();
-  browser.open(folderFromHash());
+  show(readAddress(), true);
 });
 $("forget-token").addEventListener("click", () => {
   setToken("");
@@ -74,17 +145,31 @@ $("forget-token").addEventListener("click", () => {
 
 $("search-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  browser.open(browser.folder, $("search").value);
+  go({ search: $("search").value, page: 0, image: "" });
 });
 $("clear-search").addEventListener("click", () => {
   $("search").value = "";
-  browser.open(browser.folder);
+  go({ search: "", page: 0, image: "" });
 });
 
-window.addEventListener("hashchange", () => {
-  $("search").value = "";
-  browser.open(folderFromHash()).then(() => $("grid").focus());
+// A link (a folder, a crumb) or the browser's back and forward: the page follows its address.
+const follow = () => {
+  const wanted = readAddress();
+  if (samePlace(wanted, place)) return;
+  if (wanted.image !== place.image) pushedImage = false;
+  const moved = wanted.folder !== place.folder;
+  show(wanted).then(() => {
+    if (moved) $("grid").focus();
+  });
+};
+window.addEventListener("popstate", follow);
+window.addEventListener("hashchange", follow);
+// The skip link moves the keyboard, not the address (whose hash names a folder).
+document.querySelector(".skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  $("grid").focus();
 });
 
 showAccess();
-if (canRead()) browser.open(folderFromHash());
+if (canRead()) show(readAddress());
+else place = { ...readAddress() };

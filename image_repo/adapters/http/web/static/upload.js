@@ -1,4 +1,5 @@
-// Uploads: several files by drop or picker, one progress bar and one message per file.
+// Uploads: several files by drop or picker, one progress bar and one message per file. On a
+// phone the drop box is folded behind an "Upload" button, so a folder opens on its images.
 
 import { canWrite, upload } from "./api.js";
 
@@ -10,6 +11,7 @@ export class Uploader {
     this.onDone = onDone;
     const drop = $("drop");
     const input = $("files");
+    $("upload-toggle").addEventListener("click", () => this.unfold(!this.isUnfolded()));
     input.addEventListener("change", () => {
       this.send([...input.files]);
       input.value = "";
@@ -24,6 +26,21 @@ export class Uploader {
       drop.classList.remove("over");
       if (canWrite()) this.send([...event.dataTransfer.files]);
     });
+  }
+
+  isUnfolded() {
+    return $("upload-toggle").getAttribute("aria-expanded") === "true";
+  }
+
+  /** Show (or fold) the upload box where it folds (narrow screens; wide ones always show it). */
+  unfold(open = true) {
+    $("upload-toggle").setAttribute("aria-expanded", String(open));
+    $("upload-panel").classList.toggle("unfolded", open);
+  }
+
+  /** Say where uploads go now. */
+  target(folder) {
+    $("upload-target").textContent = `Into ${folder || "the top level"}`;
   }
 
   async send(files) {

@@ -1,4 +1,6 @@
-// The image view: the picture at screen size, its focal point, its metadata, downloads, a
+// The image view: the picture as large as the window allows (beside its details on a wide
+// screen, above them on a narrow one), previous and next through the gallery's page, its focal
+// point, its metadata in words, downloads (the original too, for a write-token holder), a
 // temporary URL, its kept versions (restoring one), an "adjust" panel that builds a URL of it,
 // delete. Every picture is fetched at its versioned URL (`v=`).
 
@@ -6,29 +8,37 @@ import { AdjustPanel } from "./adjust.js";
 import {
   canWrite,
   displayUrl,
-  download,
   getJson,
   imagePath,
   needsBlobs,
   query,
   remove,
-  restore,
-  server,
-  versions,
   withQuery,
 } from "./api.js";
+import { Downloads } from "./downloads.js";
+import { metaRows } from "./exif_labels.js";
 import { FocusPanel } from "./focus.js";
+import { SharePanel } from "./share.js";
+import { Steps } from "./steps.js";
 import { thumbHashFromBase64, thumbHashToDataURL } from "./thumbhash.js";
+import { VersionsPanel } from "./versions.js";
 
 const $ = (id) => document.getElementById(id);
-const PREVIEW = 64; // CSS pixels of a version's preview
+// The details beside the picture (viewer.css's breakpoint): the picture's stage then has a
+// height of its own; below it the picture takes at most NARROW_HEIGHT of the window's.
+const WIDE = matchMedia("(min-width: 56rem)");
+const NARROW_HEIGHT = 0.7;
+const showError = (error) => {
+  $("viewer-error").textContent = error.message;
+};
 
 export class Viewer {
-  constructor({ onDeleted, onRestored, onRefocused }) {
+  /** `onShown(name)` whenever an image is shown, `onShown(null)` when the view closes. */
+  constructor({ onDeleted, onRestored, onRefocused, onShown }) {
     this.name = "";
     this.onDeleted = onDeleted;
     this.onRestored = onRestored;
-    this.versionsOff = false; // the server answered 400 to `versions=true`: it keeps none
+    this.onShown = onShown;
     this.dialog = $("viewer");
     this.adjust = new AdjustPanel();
     this.focus = new FocusPanel({
@@ -39,6 +49,16 @@ export class Viewer {
         onRefocused?.(name, focus);
       },
     });
+    this.steps = new Steps({ onStep: (entry) => this.show(entry.name, entry.url, entry) });
+    this.downloads = new Downloads({ onError: showError });
+    this.share = new SharePanel({ onError: showError });
+    this.versions = new VersionsPanel({
+      onRestored: async (name) => {
+        this.onRestored(name);
+        await this.load();
+      },
+    });
+    this.ahead = []; // the neighbours' pictures, fetched while this one is looked at
     this.size = null; // `{width, height}` of the picture, for its frame before it has loaded
     const image = $("viewer-image");
     const settle = () => {
@@ -51,28 +71,65 @@ export class Viewer {
     image.addEventListener("error", () => image.classList.add("loaded"));
     new ResizeObserver(() => this.layout()).observe($("focus-area"));
     addEventListener("resize", () => this.layout());
-    $("close-viewer").addEventListener("click", () => this.dialog.close());
-    $("copy-url").addEventListener("click", () => this.copyUrl());
+    WIDE.addEventListener("change", () => this.layout());
+    $("close-viewer").addEventListener("click", () => this.close());
     $("delete").addEventListener("click", () => this.deleteImage());
-    this.dialog.addEventListener("close", () => this.opener?.focus());
+    this.dialog.addEventListener("close", () => this.closed());
   }
 
-  /** Open `name`; `url` is its versioned URL from the listing, and `entry` what the listing
-   * said of it (`width`, `height`, `placeholder`, `focus`), when known. */
-  async open(name, url, entry) {
+  /** Open `name`; `url` is its versioned URL from the listing, `entry` what the listing said
+   * of it (`width`, `height`, `placeholder`, `focus`), and `siblings` the gallery page's image
+   * entries in the order shown, which previous and next walk (without them, no walking). */
+  async open(name, url, entry, siblings) {
+    this.steps.walk(siblings, name);
+    if (!this.dialog.open) {
+      this.opener = document.activeElement;
+      this.dialog.showModal();
+      $("close-viewer").focus();
+    }
+    await this.show(name, url, entry);
+  }
+
+  close() {
+    if (this.dialog.open) this.dialog.close();
+  }
+
+  /** Back in the gallery: the keyboard on the tile of the image last shown (walked to, maybe),
+   * else where it was. */
+  closed() {
+    this.shown = null;
+    this.ahead = [];
+    const tile = [...document.querySelectorAll("#grid [data-name]")].find(
+      (element) => element.dataset.name === this.name,
+    );
+    (tile || this.opener)?.focus();
+    this.onShown?.(null);
+  }
+
+  /** Show `name` in the open view (opened, or walked to). */
+  async show(name, url, entry) {
     this.name = name;
     this.entry = entry && entry.name === name ? entry : null;
-    this.opener = document.activeElement;
-    $("viewer-title").textContent = name;
-    $("share-note").textContent = "";
-    $("temp-url").value = "";
-    $("temp-url").hidden = true;
+    this.steps.at(name);
+    this.title(name);
+    $("viewer-status").textContent = "";
     $("versions-status").textContent = "";
     $("viewer-image").alt = name;
     $("delete").disabled = !canWrite();
-    this.dialog.showModal();
-    $("close-viewer").focus();
+    this.share.show(name);
+    this.onShown?.(name);
     await this.load(url);
+  }
+
+  /** The name as the view's title: its folder small above it, broken after a slash if need be. */
+  title(name) {
+    const cut = name.lastIndexOf("/") + 1;
+    const folder = document.createElement("span");
+    folder.className = "folder";
+    for (const part of name.slice(0, cut).split("/").slice(0, -1)) {
+      folder.append(part, "/", document.createElement("wbr"));
+    }
+    $("viewer-title").replaceChildren(...(cut ? [folder] : []), name.slice(cut));
   }
 
   /** (Re)load what the view shows of `this.name`: the listing's `url` starts the picture at once;
@@ -90,12 +147,10 @@ export class Viewer {
     this.focus.forget();
     this.placehold(listed);
     this.focus.show(name, url, listed?.focus);
-    this.renderDownloads(name, url || imagePath(name));
+    this.downloads.show(name, url || imagePath(name));
     this.adjust.show(name, url || imagePath(name));
-    const kept = this.loadVersions(name, shown);
-    // The picture at screen size: a box of the viewport in device pixels, never enlarged.
-    const side = Math.min(4000, Math.round(Math.max(innerWidth, innerHeight) * devicePixelRatio));
-    const sized = (base) => withQuery(base, { xsize: side, ysize: side });
+    const kept = this.versions.load(name, shown);
+    const sized = (base) => this.sized(base);
     try {
       // Not awaited before the metadata: the picture loads meanwhile (a failure here is retried
       // below, with the metadata's URL, and reported then).
@@ -107,16 +162,37 @@ export class Viewer {
       const current = meta.url || url || imagePath(name);
       if (!image.classList.contains("loaded")) this.placehold(meta);
       this.focus.show(name, current, meta.focus);
-      this.renderDownloads(name, current);
+      this.downloads.show(name, current);
       this.adjust.show(name, current);
       // A listing older than the image (replaced since) gave an older `v=`: the metadata's wins.
       const src = (current === url && (await early)) || (await displayUrl(sized(current)));
       if (this.shown !== shown) return;
       image.src = src;
+      this.fetchAhead();
     } catch (error) {
       if (this.shown === shown) $("viewer-error").textContent = error.message;
     }
     await kept;
+  }
+
+  /** The picture at screen size: a box of the viewport in device pixels, never enlarged. */
+  sized(base) {
+    const side = Math.min(4000, Math.round(Math.max(innerWidth, innerHeight) * devicePixelRatio));
+    return withQuery(base, { xsize: side, ysize: side });
+  }
+
+  /** The pictures previous and next would show, fetched now so a step shows one at once (not
+   * where pictures come as blobs: the blob would not be the next <img>'s). */
+  fetchAhead() {
+    if (needsBlobs()) return;
+    this.ahead = this.steps
+      .neighbours()
+      .filter((entry) => entry.url)
+      .map((entry) => {
+        const picture = new Image();
+        picture.src = this.sized(entry.url);
+        return picture;
+      });
   }
 
   /** Until the picture arrives, its frame has the picture's shape and shows its placeholder:
@@ -138,8 +214,9 @@ export class Viewer {
     }
   }
 
-  /** The frame at the size the picture is shown (within the view's width and 70% of the
-   * window's height, never enlarged), so the focus marker's percentages sit on the picture. */
+  /** The frame at the size the picture is shown (within its stage: beside the details, the
+   * stage's box; above them, its width and 70% of the window's height; never enlarged), so the
+   * focus marker's percentages sit on the picture. */
   layout() {
     const frame = $("focus-frame");
     const size = this.size;
@@ -149,194 +226,52 @@ export class Viewer {
       frame.style.height = "";
       return;
     }
-    const room = $("focus-area").clientWidth;
-    const scale = Math.min(1, room / size.width, (innerHeight * 0.7) / size.height);
+    const stage = $("focus-area");
+    const style = getComputedStyle(stage);
+    const across = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    const down = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+    const width = stage.clientWidth - across;
+    const height = WIDE.matches ? stage.clientHeight - down : innerHeight * NARROW_HEIGHT;
+    if (width < 1 || height < 1) return; // not laid out (the view is closed)
+    const scale = Math.min(1, width / size.width, height / size.height);
     frame.style.width = `${size.width * scale}px`;
     frame.style.height = `${size.height * scale}px`;
     frame.classList.add("sized");
   }
 
   renderMeta(meta) {
-    const rows = [
-      ["Format", meta.format],
-      ["Size", `${meta.width} × ${meta.height} pixels`],
-      ["Mode", meta.mode],
-      ["Bytes", meta.bytes.toLocaleString("en")],
-      ["Uploaded", meta.uploaded || "unknown"],
-      ["ETag", meta.etag],
-      ...Object.entries(meta.exif || {}).map(([key, value]) => [key.replace(/_/g, " "), value]),
-    ];
     $("meta").replaceChildren(
-      ...rows.flatMap(([term, value]) => {
+      ...metaRows(meta).flatMap(([term, value]) => {
         const dt = document.createElement("dt");
         dt.textContent = term;
         const dd = document.createElement("dd");
-        dd.textContent = String(value);
+        if (typeof value === "object" && value.datetime) {
+          const time = document.createElement("time");
+          time.dateTime = value.datetime;
+          time.textContent = value.text;
+          dd.append(time);
+        } else {
+          dd.textContent = typeof value === "object" ? value.text : String(value);
+        }
         return [dt, dd];
       }),
     );
   }
 
-  renderDownloads(name, url) {
-    const base = name.split("/").pop();
-    const links = server.kinds.map((kind) => {
-      const item = document.createElement("li");
-      const link = document.createElement("a");
-      const href = withQuery(url, { kind });
-      link.href = href;
-      link.download = `${base}.${kind}`;
-      link.textContent = kind.toUpperCase();
-      link.setAttribute("aria-label", `Download ${name} as ${kind.toUpperCase()}`);
-      link.addEventListener("click", (event) => {
-        if (!server.isSigned) return;
-        event.preventDefault();
-        download(href, link.download).catch((error) => {
-          $("viewer-error").textContent = error.message;
-        });
-      });
-      item.append(link);
-      return item;
-    });
-    $("downloads").replaceChildren(...links);
-  }
-
-  async copyUrl() {
-    const note = $("share-note");
-    try {
-      const issued = await getJson(imagePath(this.name) + query({ url: "true" }));
-      $("temp-url").value = issued.url;
-      $("temp-url").hidden = false;
-      const until = new Date(issued.expires * 1000).toLocaleString();
-      try {
-        await navigator.clipboard.writeText(issued.url);
-        note.textContent = `Copied; valid until ${until}.`;
-      } catch (_ignored) {
-        $("temp-url").select();
-        note.textContent = `Valid until ${until}; the browser refused the clipboard: copy it from the field.`;
-      }
-    } catch (error) {
-      note.textContent = "";
-      $("viewer-error").textContent = error.message;
-    }
-  }
-
   async deleteImage() {
-    if (!confirm(`Delete ${this.name}? This cannot be undone.`)) return;
-    try {
-      await remove(this.name);
-      this.dialog.close();
-      this.onDeleted(this.name);
-    } catch (error) {
-      $("viewer-error").textContent = error.message;
-    }
-  }
-
-  /** The "Versions" section: shown only where the server keeps versions (`swift.versions`). */
-  async loadVersions(name, shown) {
-    const section = $("versions-section");
-    if (this.versionsOff) {
-      section.hidden = true;
-      return;
-    }
-    let kept;
-    try {
-      kept = await versions(name);
-    } catch (error) {
-      if (this.shown !== shown) return;
-      section.hidden = false;
-      $("versions").replaceChildren();
-      $("versions-status").textContent = "";
-      $("versions-error").textContent = error.message;
-      return;
-    }
-    if (this.shown !== shown) return;
-    if (kept === null) {
-      this.versionsOff = true;
-      section.hidden = true;
-      return;
-    }
-    section.hidden = false;
-    $("versions-error").textContent = "";
-    const writable = canWrite();
-    $("versions-note").textContent =
-      writable || kept.length < 2
-        ? ""
-        : "Restoring needs this server's write token: close this view and enter it at the top of the page.";
-    $("versions").replaceChildren(...kept.map((version) => this.versionRow(version, writable)));
-  }
-
-  versionRow(version, writable) {
-    const item = document.createElement("li");
-    item.className = version.current ? "version current" : "version";
-    item.dataset.id = version.id;
-    item.dataset.etag = version.etag;
-    const when = new Date(version.time);
-    const label = Number.isNaN(when.getTime())
-      ? version.time
-      : when.toLocaleString("en", { dateStyle: "medium", timeStyle: "medium" });
-    const preview = document.createElement("img");
-    preview.className = "preview";
-    preview.width = PREVIEW;
-    preview.height = PREVIEW;
-    preview.alt = `Version of ${label}`;
-    const thumb = { thumbnail: "true", fit: "cover", xsize: PREVIEW, ysize: PREVIEW };
-    const src = withQuery(version.url, thumb);
-    if (needsBlobs()) {
-      displayUrl(src).then(
-        (url) => { preview.src = url; },
-        () => { preview.alt = `${preview.alt} (not loaded)`; },
-      );
-    } else {
-      preview.srcset = `${src} 1x, ${withQuery(version.url, { ...thumb, dpr: 2 })} 2x`;
-      preview.src = src;
-    }
-    const facts = document.createElement("span");
-    facts.className = "facts";
-    const time = document.createElement("time");
-    time.dateTime = version.time;
-    time.textContent = label;
-    const size = document.createElement("span");
-    size.textContent = `${version.bytes.toLocaleString("en")} bytes`;
-    facts.append(time, size);
-    if (version.current) {
-      const mark = document.createElement("strong");
-      mark.className = "mark";
-      mark.textContent = "Current";
-      facts.append(mark);
-    }
-    item.append(preview, facts);
-    if (!version.current) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "restore";
-      button.textContent = "Restore";
-      button.setAttribute("aria-label", `Restore the version of ${label}`);
-      button.disabled = !writable;
-      button.addEventListener("click", () => this.restoreVersion(version, label));
-      item.append(button);
-    }
-    return item;
-  }
-
-  async restoreVersion(version, label) {
-    const status = $("versions-status");
     const name = this.name;
-    for (const button of document.querySelectorAll("#versions button.restore")) button.disabled = true;
-    $("versions-error").textContent = "";
-    status.textContent = `Restoring the version of ${label}…`;
+    if (!confirm(`Delete ${name}? This cannot be undone.`)) return;
+    const status = $("viewer-status");
+    status.textContent = `Deleting ${name}…`;
     try {
-      await restore(name, version.id);
+      await remove(name);
     } catch (error) {
       status.textContent = "";
-      $("versions-error").textContent = error.message;
-      await this.loadVersions(name, this.shown);
+      $("viewer-error").textContent = error.message;
       return;
     }
-    if (this.name !== name) return;
-    this.onRestored(name);
-    await this.load();
-    status.textContent = `Restored the version of ${label}: it is the current one now.`;
-    // The pressed button is gone with the old rows: the list keeps the keyboard in the view.
-    $("versions").focus();
+    status.textContent = `Deleted ${name}.`;
+    this.close();
+    this.onDeleted(name);
   }
 }
