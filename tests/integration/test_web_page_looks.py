@@ -309,27 +309,34 @@ def crops_loaded(page: Page, after: dict[str, int] | None = None) -> dict[str, i
     return dict(zip(before, (int(c) for c in counts), strict=True))
 
 
+# JavaScript: how many of a loaded <img>'s pixels are the subject's red.
+_RED_PIXELS = """img => {
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const context = canvas.getContext('2d');
+    context.drawImage(img, 0, 0);
+    const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    let red = 0;
+    for (let i = 0; i < data.length; i += 4) {
+        if (data[i] > 170 && data[i + 1] < 90 && data[i + 2] < 90) red++;
+    }
+    return red;
+}"""
+
+
 def crop_facts(page: Page, crop_id: str) -> dict[str, Any]:
     """The crop's bytes (a digest) and how many of its pixels are the subject's red. It fetches
     the crop's blob: URL, which the page's policy (connect-src 'self') refuses: the page's
     context must bypass it."""
     facts = page.locator(f"#{crop_id}").evaluate(
-        """async img => {
+        f"""async img => {{
             const bytes = await (await fetch(img.src)).arrayBuffer();
             const digest = await crypto.subtle.digest('SHA-256', bytes);
-            const canvas = document.createElement('canvas');
-            canvas.width = img.naturalWidth;
-            canvas.height = img.naturalHeight;
-            const context = canvas.getContext('2d');
-            context.drawImage(img, 0, 0);
-            const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
-            let red = 0;
-            for (let i = 0; i < data.length; i += 4) {
-                if (data[i] > 170 && data[i + 1] < 90 && data[i + 2] < 90) red++;
-            }
-            return {digest: [...new Uint8Array(digest)].map(b => b.toString(16)).join(''),
-                    red, width: img.naturalWidth, height: img.naturalHeight};
-        }"""
+            const red = ({_RED_PIXELS})(img);
+            return {{digest: [...new Uint8Array(digest)].map(b => b.toString(16)).join(''),
+                    red, width: img.naturalWidth, height: img.naturalHeight}};
+        }}"""
     )
     return dict(facts)
 
@@ -337,20 +344,10 @@ def crop_facts(page: Page, crop_id: str) -> dict[str, Any]:
 def red_share(image: Locator) -> float:
     """The share of an <img>'s pixels that are the subject's red, once it has loaded."""
     share = image.evaluate(
-        """async img => {
+        f"""async img => {{
             await img.decode();
-            const canvas = document.createElement('canvas');
-            canvas.width = img.naturalWidth;
-            canvas.height = img.naturalHeight;
-            const context = canvas.getContext('2d');
-            context.drawImage(img, 0, 0);
-            const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
-            let red = 0;
-            for (let i = 0; i < data.length; i += 4) {
-                if (data[i] > 170 && data[i + 1] < 90 && data[i + 2] < 90) red++;
-            }
-            return red / (data.length / 4);
-        }"""
+            return ({_RED_PIXELS})(img) / (img.naturalWidth * img.naturalHeight);
+        }}"""
     )
     return float(share)
 
