@@ -22,6 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.harness import local_swift
 from tests.integration.test_production import start_gunicorn, start_nginx
 
+REPO = Path(__file__).resolve().parents[1]
+
 TOKEN = "bench-refusal-token-0123"
 SIZES = {"13.3 MB": 13_300_000, "8.9 MB": 8_900_000}
 
@@ -52,16 +54,11 @@ def main() -> None:
             for buffering in ("on", "off"):
                 site_root = root / f"nginx-{buffering}"
                 site_root.mkdir()
-                site = Path(__file__).resolve().parents[1] / "deploy/nginx/image_repo.conf"
-                original = site.read_text()
-                changed = original.replace(
+                shipped = (REPO / "deploy/nginx/image_repo.conf").read_text()
+                site = shipped.replace(
                     "proxy_request_buffering on;", f"proxy_request_buffering {buffering};"
                 )
-                site.write_text(changed)
-                try:
-                    nginx, nginx_url = start_nginx(site_root, int(url.rsplit(":", 1)[1]))
-                finally:
-                    site.write_text(original)
+                nginx, nginx_url = start_nginx(site_root, int(url.rsplit(":", 1)[1]), site)
                 try:
                     for label, size in SIZES.items():
                         counts = answers(f"{nginx_url}/images/refused", size, arguments.tries)

@@ -67,7 +67,7 @@ class ReadMeta:
         meta = meta if whole is start else self._read(name, whole, partial=False)
         assert meta is not None, "read_meta answers None only for a start"
         stored = whole.stored
-        if self._looks is not None and self._describes(stored):
+        if self._looks is not None and self._looks.needs_describing(stored):
             try:
                 stored = attrs.evolve(stored, looks=self._looks.described(name, stored, whole.data))
             except ImageRepoError as error:  # the metadata is still worth answering

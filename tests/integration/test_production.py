@@ -76,9 +76,12 @@ def start_gunicorn(
     return process, url, metrics_dir
 
 
-def start_nginx(root: Path, upstream_port: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_nginx(
+    root: Path, upstream_port: int, site: str | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """The shipped site (or `site`, a variant of its text) on a free port."""
     port = free_port()
-    site = (REPO / "deploy" / "nginx" / "image_repo.conf").read_text()
+    site = site or (REPO / "deploy" / "nginx" / "image_repo.conf").read_text()
     site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
     site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
     write_nginx_conf(root, site, f"access_log {root / 'access.log'};")

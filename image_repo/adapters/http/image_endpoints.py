@@ -410,9 +410,8 @@ class ImageEndpoints:
         params = query_params(request)
         reject_unknown(params, ("restore", "focus", "rename", "overwrite"))
         overwrite = parse_bool("overwrite", params.get("overwrite", "false"))
-        if len(params) - ("overwrite" in params) != 1 or ("overwrite" in params) > (
-            "rename" in params
-        ):
+        actions = [action for action in ("restore", "focus", "rename") if action in params]
+        if len(actions) != 1 or ("overwrite" in params and actions != ["rename"]):
             raise InvalidParameterError(
                 "POST /images/<name> takes one of restore=<version id>, focus=<x>,<y>,"
                 " focus=clear or rename=<new name> (with overwrite=true to replace an image)"

@@ -127,15 +127,20 @@ class MemoryHits:
         target = remembered.target
         if target is None:
             return None
-        etag = self._etags.trusted(target.name)
-        if etag is None or (target.pin is not None and not etag.startswith(target.pin)):
-            return None
         spec = target.spec
+        etag: str | None
         if target.is_aimed:  # aimed at the original's subject (SPEC 15), learnt with its ETag
             known = self._etags.trusted_subject(target.name)
-            if known is None or known[0] != etag:
+            if known is None:
                 return None
-            spec = spec.aimed(known[1])
+            etag, subject = known
+            spec = spec.aimed(subject)
+        else:
+            etag = self._etags.trusted(target.name)
+        if etag is None:
+            return None
+        if target.pin is not None and not etag.startswith(target.pin):
+            return None
         if target.is_marked:  # its watermark's ETag is part of the key (SPEC 14)
             marked = self._watermarks.trusted(spec) if self._watermarks else None
             if marked is None:
